@@ -1,0 +1,66 @@
+# TensorFlow Grimoire — build, test and benchmark the book.
+#
+#   make html       build the book into _build/html (creates .venv on first use)
+#   make test       unit tests + doctests of the grimoire package
+#   make livehtml   rebuild and reload in the browser while you write
+#   make linkcheck  check external links (needs internet)
+#   make bench      time cold, no-op, prose-edit and package-edit builds
+#   make clean      remove built pages (keeps the execution cache)
+#   make distclean  remove built pages, the execution cache and .venv
+#
+# The first target you run creates the virtual environment in .venv and
+# installs requirements.txt into it; it is reinstalled when that file changes.
+
+PYTHON      ?= python3
+VENV        ?= .venv
+BIN         := $(VENV)/bin
+STAMP       := $(VENV)/.installed
+SOURCEDIR   := book
+BUILDDIR    := _build
+# -W: warnings are errors; --keep-going: report them all; -n: nitpicky refs.
+SPHINXOPTS  ?= -W --keep-going -n
+SPHINXBUILD := $(BIN)/sphinx-build -c . $(SPHINXOPTS)
+
+# The book's data mirror, when it sits beside the repository (as in CI).
+ifeq ($(origin GRIMOIRE_DATA), undefined)
+  ifneq ($(wildcard ../shared/datasets/MANIFEST.md),)
+    export GRIMOIRE_DATA := $(abspath ../shared/datasets)
+  endif
+endif
+# Quiet TensorFlow's C++ logging in every process, notebook kernels included.
+export TF_CPP_MIN_LOG_LEVEL := 3
+export KERAS_BACKEND := tensorflow
+export PYTHONHASHSEED := 0
+
+.PHONY: html test livehtml linkcheck bench clean distclean venv
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (grimoire)" >/dev/null
+	@touch $(STAMP)
+
+html: $(STAMP)
+	$(SPHINXBUILD) -b html -d $(BUILDDIR)/doctrees $(SOURCEDIR) $(BUILDDIR)/html
+	@echo "Open $(BUILDDIR)/html/index.html"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+livehtml: $(STAMP)
+	$(BIN)/sphinx-autobuild -c . $(SOURCEDIR) $(BUILDDIR)/html -d $(BUILDDIR)/doctrees \
+		--watch code/grimoire --ignore "*.ipynb_checkpoints*" $(SPHINXOPTS)
+
+linkcheck: $(STAMP)
+	$(SPHINXBUILD) -b linkcheck -d $(BUILDDIR)/doctrees $(SOURCEDIR) $(BUILDDIR)/linkcheck
+
+bench: $(STAMP)
+	$(BIN)/python .ci/bench.py --output $(BUILDDIR)/bench.json
+
+clean:
+	rm -rf $(BUILDDIR)
+
+distclean: clean
+	rm -rf .jupyter_cache $(VENV)

@@ -1,0 +1,271 @@
+"""Keep the book's execution cache in step with the package.
+
+myst-nb caches executed chapters with jupyter-cache, whose key is the text of
+a chapter's code cells. A chapter that runs ``from grimoire.data import ...``
+would therefore keep showing old outputs after ``grimoire/data.py`` changed.
+
+This Sphinx extension closes that gap in two steps, for every chapter that
+is a notebook:
+
+1. It finds the package modules the chapter's code cells import, directly or
+   through other package modules, and tells Sphinx that the chapter depends
+   on those files. Sphinx then re-reads the chapter when one of them changes,
+   and only then.
+2. It adds a hidden, removed cell to the chapter that holds a fingerprint of
+   those files (and of ``book_cache_extra_files``, such as the pinned
+   requirements). The fingerprint is part of jupyter-cache's key, so a real
+   change of the code re-executes the chapter, while prose edits, a ``touch``
+   or a no-op rebuild reuse the cache.
+
+Configuration (in ``conf.py``)::
+
+    extensions = [..., "grimoire.book_cache"]
+    book_cache_package = "grimoire"          # the package to follow
+    book_cache_extra_files = ["requirements.txt"]
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib.util
+import re
+from pathlib import Path
+
+__all__ = [
+    "code_cells",
+    "imported_modules",
+    "package_modules",
+    "chapter_dependencies",
+    "fingerprint",
+    "setup",
+]
+
+_CODE_CELL = re.compile(
+    r"^(?P<fence>`{3,}|~{3,})\{code-cell\}[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$",
+    re.MULTILINE | re.DOTALL,
+)
+_MARKER = "grimoire-book-cache"
+
+
+def code_cells(text):
+    """Return the sources of the ``{code-cell}`` blocks of a MyST notebook.
+
+    Cell options (``:tags: ...`` lines or a ``---`` YAML block) are dropped.
+
+    Args:
+        text: The chapter's MyST Markdown text.
+
+    Returns:
+        A list of strings, one per code cell, in order.
+
+    Raises:
+        TypeError: If ``text`` is not a string.
+
+    Example:
+        >>> page = "Intro\\n```{code-cell} ipython3\\n:tags: [hide-input]\\nx = 1\\n```\\n"
+        >>> code_cells(page)
+        ['x = 1\\n']
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"Expected `text` to be a str. Received: text={type(text).__name__}")
+    cells = []
+    for match in _CODE_CELL.finditer(text):
+        lines = match.group("body").splitlines(keepends=True)
+        if lines and lines[0].strip() == "---":
+            end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), 0)
+            lines = lines[end + 1 :]
+        while lines and re.match(r"^:[\w-]+:", lines[0]):
+            lines = lines[1:]
+        cells.append("".join(lines))
+    return cells
+
+
+def imported_modules(source, package):
+    """Return the modules of ``package`` that a piece of Python source imports.
+
+    IPython magics (lines starting with ``%`` or ``!``) are ignored. For
+    ``from package import name`` both ``package`` and ``package.name`` are
+    returned; names that are not modules are filtered out later, against the
+    package's files.
+
+    Args:
+        source: Python source code.
+        package: The top-level package name, such as ``"grimoire"``.
+
+    Returns:
+        A set of dotted module names.
+
+    Raises:
+        TypeError: If ``source`` or ``package`` is not a string.
+
+    Example:
+        >>> sorted(imported_modules("from grimoire.data import load\\nimport numpy", "grimoire"))
+        ['grimoire.data', 'grimoire.data.load']
+    """
+    for name, value in (("source", source), ("package", package)):
+        if not isinstance(value, str):
+            raise TypeError(f"Expected `{name}` to be a str. Received: {name}={type(value).__name__}")
+    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return {name for name in found if name == package or name.startswith(package + ".")}
+
+
+def package_modules(package_dir, package):
+    """Map every module of a package to its file and the package modules it imports.
+
+    Relative imports (``from .data import x``) are resolved.
+
+    Args:
+        package_dir: The folder holding the package's ``__init__.py``.
+        package: The package's import name.
+
+    Returns:
+        A dict ``{module name: (path, set of imported module names)}``.
+
+    Raises:
+        ValueError: If ``package_dir`` has no ``__init__.py``.
+
+    Example:
+        >>> import grimoire, pathlib
+        >>> modules = package_modules(pathlib.Path(grimoire.__file__).parent, "grimoire")
+        >>> "grimoire.data" in modules
+        True
+    """
+    package_dir = Path(package_dir)
+    if not (package_dir / "__init__.py").is_file():
+        raise ValueError(
+            f"Expected `package_dir` to be a package folder with an __init__.py. "
+            f"Received: package_dir={str(package_dir)!r}"
+        )
+    modules = {}
+    for path in sorted(package_dir.rglob("*.py")):
+        parts = list(path.relative_to(package_dir).with_suffix("").parts)
+        is_init = parts[-1] == "__init__"
+        if is_init:
+            parts = parts[:-1]
+        name = ".".join([package, *parts])
+        here = name if is_init else name.rpartition(".")[0]
+        source = path.read_text(encoding="utf-8")
+        imports = imported_modules(source, package)
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom) and node.level > 0:
+                base = here.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+                imports.add(target)
+                imports.update(f"{target}.{alias.name}" for alias in node.names)
+        modules[name] = (path, imports)
+    return modules
+
+
+def chapter_dependencies(text, package_dir, package):
+    """Return the package files a chapter's code depends on, transitively.
+
+    Importing ``package.sub`` runs ``package/__init__.py`` too, so parent
+    packages are included.
+
+    Args:
+        text: The chapter's MyST Markdown text.
+        package_dir: The folder holding the package's ``__init__.py``.
+        package: The package's import name.
+
+    Returns:
+        A sorted list of paths (empty if the chapter imports nothing from it).
+
+    Example:
+        >>> import grimoire, pathlib
+        >>> folder = pathlib.Path(grimoire.__file__).parent
+        >>> page = "```{code-cell} ipython3\\nfrom grimoire.data import load_fashion_mnist\\n```\\n"
+        >>> [path.name for path in chapter_dependencies(page, folder, "grimoire")]
+        ['__init__.py', 'data.py']
+    """
+    modules = package_modules(package_dir, package)
+    todo = set()
+    for cell in code_cells(text):
+        todo |= imported_modules(cell, package)
+    seen = set()
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in modules:
+            continue
+        seen.add(name)
+        todo |= modules[name][1]
+        parent = name.rpartition(".")[0]
+        if parent:
+            todo.add(parent)
+    return sorted(modules[name][0] for name in seen)
+
+
+def fingerprint(paths):
+    """Return one sha256 over the names and contents of some files.
+
+    Args:
+        paths: The files to fingerprint; their order does not matter.
+
+    Returns:
+        A hex digest.
+
+    Example:
+        >>> fingerprint([]) == hashlib.sha256().hexdigest()
+        True
+    """
+    digest = hashlib.sha256()
+    for path in sorted(Path(p) for p in paths):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _is_notebook(text):
+    head = text.split("\n---", 1)[0] if text.startswith("---") else ""
+    return "jupytext" in head or "file_format: mystnb" in head
+
+
+def _on_source_read(app, docname, source):
+    text = source[0]
+    if not _is_notebook(text) or _MARKER in text:
+        return
+    package = app.config.book_cache_package
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ValueError(f"book_cache_package={package!r} is not an importable package")
+    package_dir = Path(list(spec.submodule_search_locations)[0])
+    files = chapter_dependencies(text, package_dir, package)
+    files += [Path(app.confdir, p) for p in app.config.book_cache_extra_files]
+    for path in files:
+        app.env.note_dependency(str(path))
+    modules = ", ".join(sorted(path.name for path in files))
+    source[0] = (
+        text.rstrip("\n")
+        + "\n\n```{code-cell} ipython3\n:tags: [remove-cell]\n\n"
+        + f"# {_MARKER}: {fingerprint(files)} ({modules})\n```\n"
+    )
+
+
+def setup(app):
+    """Register the extension with Sphinx.
+
+    Args:
+        app: The Sphinx application.
+
+    Returns:
+        The extension's metadata.
+
+    Example:
+        >>> callable(setup)
+        True
+    """
+    app.add_config_value("book_cache_package", "grimoire", "env")
+    app.add_config_value("book_cache_extra_files", [], "env")
+    app.connect("source-read", _on_source_read)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,95 @@
+"""The book's figure style and small plotting helpers.
+
+Helpers draw into axes they are given (or create), return the axes, and never
+call ``plt.show()``; the chapter's cell shows the figure, and its caption
+comes from the cell's metadata, not from a title baked into the plot.
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+
+__all__ = ["use_house_style", "show_images"]
+
+HOUSE_STYLE = {
+    "figure.figsize": (6.4, 4.0),
+    "figure.dpi": 110,
+    "savefig.dpi": 110,
+    "figure.autolayout": True,
+    "font.size": 10,
+    "axes.titlesize": 10,
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "image.cmap": "gray_r",
+    "legend.frameon": False,
+    "svg.hashsalt": "grimoire",  # stable ids in SVG output
+}
+
+
+def use_house_style():
+    """Apply the book's matplotlib style (one style, set in one place).
+
+    Returns:
+        The dict of rcParams that was applied.
+
+    Example:
+        >>> style = use_house_style()
+        >>> plt.rcParams["image.cmap"]
+        'gray_r'
+    """
+    mpl.rcParams.update(HOUSE_STYLE)
+    return dict(HOUSE_STYLE)
+
+
+def show_images(images, titles=None, ncols=8, title_colors=None, axes=None):
+    """Draw a grid of grey-scale images, optionally with a title under each.
+
+    Args:
+        images: An array of shape ``(n, height, width)``.
+        titles: ``n`` strings, or None.
+        ncols: Images per row when new axes are created.
+        title_colors: ``n`` matplotlib colours for the titles, or None.
+        axes: An array of at least ``n`` axes to draw into; created if None.
+
+    Returns:
+        The flat array of axes (unused ones are hidden).
+
+    Raises:
+        ValueError: If ``images`` is not 3-D, ``ncols`` is not positive, or
+            ``titles``/``title_colors``/``axes`` have the wrong length.
+
+    Example:
+        >>> axes = show_images(np.zeros((3, 28, 28)), titles=["a", "b", "c"], ncols=2)
+        >>> len(axes), axes[0].get_title(), axes[3].get_visible()
+        (4, 'a', False)
+    """
+    images = np.asarray(images)
+    if images.ndim != 3:
+        raise ValueError(f"Expected `images` of shape (n, height, width). Received: images.shape={images.shape}")
+    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
+        raise ValueError(f"Expected `ncols` to be a positive int. Received: ncols={ncols!r}")
+    count = len(images)
+    for name, value in (("titles", titles), ("title_colors", title_colors)):
+        if value is not None and len(value) != count:
+            raise ValueError(f"Expected `{name}` to have {count} entries, one per image. Received: {len(value)}")
+    if axes is None:
+        nrows = -(-count // ncols)
+        ncols = min(ncols, count)
+        _, axes = plt.subplots(nrows, ncols, figsize=(1.2 * ncols, 1.35 * nrows), squeeze=False)
+    axes = np.asarray(axes).ravel()
+    if len(axes) < count:
+        raise ValueError(f"Expected `axes` to hold at least {count} axes. Received: {len(axes)}")
+    for index, ax in enumerate(axes):
+        ax.set_axis_off()
+        if index >= count:
+            ax.set_visible(False)
+            continue
+        ax.imshow(images[index], cmap="gray_r", vmin=0, vmax=images.max() or 1)
+        if titles is not None:
+            color = title_colors[index] if title_colors is not None else "black"
+            ax.set_title(titles[index], fontsize=8, color=color)
+    return axes

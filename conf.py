@@ -1,0 +1,139 @@
+"""Sphinx configuration for TensorFlow Grimoire.
+
+Source directory: ``book/``; this file sits at the repository root and is
+passed with ``-c .`` (see the Makefile).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+# Every notebook kernel inherits this process's environment: keep TensorFlow's
+# C++ logging and oneDNN banners out of the pages, and pin the Keras backend.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("PYTHONHASHSEED", "0")
+os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+
+# -- Project ------------------------------------------------------------------
+
+project = "TensorFlow Grimoire"
+author = "The TensorFlow Grimoire authors"
+copyright = "2026, The TensorFlow Grimoire authors"
+release = metadata.version("grimoire")
+
+# -- Extensions ---------------------------------------------------------------
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "sphinx_copybutton",
+    "sphinx_design",
+    "sphinx_exercise",
+    "sphinxcontrib.bibtex",
+    # Re-executes a chapter when grimoire code it imports changes.
+    "grimoire.book_cache",
+]
+
+exclude_patterns = ["_build", "**.ipynb_checkpoints", ".jupyter_cache"]
+templates_path: list[str] = []
+html_static_path = [str(ROOT / "_static")]
+html_css_files = ["grimoire.css"]
+
+# -- MyST and myst-nb -----------------------------------------------------------
+
+myst_enable_extensions = [
+    "amsmath",
+    "colon_fence",
+    "deflist",
+    "dollarmath",
+    "substitution",
+]
+myst_heading_anchors = 3
+
+# Execution: cached in .jupyter_cache; book_cache adds the grimoire modules a
+# chapter imports to its cache key, so the cache is never stale.
+nb_execution_mode = "cache"
+nb_execution_cache_path = str(ROOT / ".jupyter_cache")
+nb_execution_timeout = 600  # seconds per cell
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_execution_in_temp = True
+nb_output_stderr = "remove"
+nb_merge_streams = True
+
+book_cache_package = "grimoire"
+book_cache_extra_files = [str(ROOT / "requirements.txt")]
+
+# -- Figures, numbering, references -------------------------------------------
+
+numfig = True
+numfig_format = {"figure": "Figure %s", "table": "Table %s", "code-block": "Listing %s"}
+numfig_secnum_depth = 0
+bibtex_bibfiles = ["book/references.bib"]  # relative to this folder
+bibtex_default_style = "plain"
+bibtex_reference_style = "author_year"
+
+autodoc_typehints = "description"
+autodoc_member_order = "bysource"
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+
+# Types from other libraries have no inventory offline: do not chase them.
+nitpick_ignore_regex = [
+    (r"py:.*", r"(np|numpy|tf|tensorflow|keras|pathlib|matplotlib|collections|typing|os)\..*"),
+    (r"py:.*", r"(Path|Sequence|Iterable|Iterator|Mapping|Callable|Any|ndarray|ArrayLike|optional)"),
+]
+
+# -- HTML ---------------------------------------------------------------------
+
+html_theme = "sphinx_book_theme"
+html_title = "TensorFlow Grimoire"
+html_logo = str(ROOT / "_static" / "logo.svg")
+html_favicon = str(ROOT / "_static" / "logo.svg")
+html_last_updated_fmt = ""
+html_theme_options = {
+    "repository_url": "https://github.com/tensorflow-grimoire/tensorflow-grimoire",
+    "repository_branch": "main",
+    "path_to_docs": "book",
+    "use_repository_button": True,
+    "use_issues_button": True,
+    "use_edit_page_button": True,
+    "use_download_button": True,
+    "use_source_button": True,
+    "show_toc_level": 2,
+    "home_page_in_toc": True,
+}
+
+# -- The environment, shown on the status page --------------------------------
+# Computed at build time (not executed in a notebook), so it is never stale.
+
+
+def _version(dist: str) -> str:
+    for name in (dist, f"{dist}-cpu"):
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return "not installed"
+
+
+myst_substitutions = {
+    "python_version": platform.python_version(),
+    "tensorflow_version": _version("tensorflow"),
+    "keras_version": _version("keras"),
+    "numpy_version": _version("numpy"),
+    "matplotlib_version": _version("matplotlib"),
+    "sphinx_version": _version("sphinx"),
+    "myst_nb_version": _version("myst-nb"),
+    "platform": f"{platform.system()} {platform.machine()}",
+    "cpu_count": str(os.cpu_count()),
+}
