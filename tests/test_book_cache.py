@@ -1,0 +1,185 @@
+"""The execution cache is never stale, and never re-executes for nothing.
+
+The unit tests check how chapters and modules are read. The last test builds
+a small book with Sphinx and myst-nb, whose chapters import a small package,
+and proves the three promises of the build:
+
+* editing a package module re-executes exactly the chapters that import it,
+  directly or through another module of the package, and their pages change;
+* editing prose re-executes nothing;
+* a no-op rebuild (or a mere ``touch``) executes nothing.
+
+Each chapter appends its name to a log file when it executes, so the test
+counts executions directly.
+"""
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from grimoire.book_cache import chapter_dependencies, code_cells, fingerprint, imported_modules, package_modules
+
+
+def test_code_cells_strip_options():
+    page = textwrap.dedent("""\
+        ---
+        jupytext: {}
+        ---
+        text
+        ```{code-cell} ipython3
+        ---
+        tags: [hide-input]
+        ---
+        a = 1
+        ```
+        ```python
+        not_a_cell = 1
+        ```
+        ````{code-cell} ipython3
+        :tags: [remove-cell]
+        b = 2
+        ````
+        """)
+    assert code_cells(page) == ["a = 1\n", "b = 2\n"]
+
+
+def test_imported_modules_ignores_magics_and_other_packages():
+    source = "%matplotlib inline\nimport grimoire.data as d\nfrom grimoire import plotting\nimport grimoirex\nimport os\n"
+    assert imported_modules(source, "grimoire") == {"grimoire.data", "grimoire", "grimoire.plotting"}
+
+
+def test_imported_modules_of_broken_code_is_empty():
+    assert imported_modules("def (:", "grimoire") == set()
+
+
+@pytest.fixture
+def package(tmp_path):
+    root = tmp_path / "pkg" / "minipkg"
+    root.mkdir(parents=True)
+    (root / "__init__.py").write_text("")
+    (root / "alpha.py").write_text("def value():\n    return 1\n")
+    (root / "beta.py").write_text("from .alpha import value\n\ndef doubled():\n    return 2 * value()\n")
+    (root / "gamma.py").write_text("def word():\n    return 'first'\n")
+    (root / "sub").mkdir()
+    (root / "sub" / "__init__.py").write_text("")
+    (root / "sub" / "delta.py").write_text("from ..gamma import word\nfrom minipkg import beta\n")
+    return root
+
+
+def test_package_modules_resolve_relative_imports(package):
+    modules = package_modules(package, "minipkg")
+    assert set(modules) == {"minipkg", "minipkg.alpha", "minipkg.beta", "minipkg.gamma", "minipkg.sub", "minipkg.sub.delta"}
+    assert "minipkg.alpha" in modules["minipkg.beta"][1]
+    assert {"minipkg.gamma", "minipkg.beta"} <= modules["minipkg.sub.delta"][1]
+
+
+def test_chapter_dependencies_are_transitive(package):
+    page = "```{code-cell} ipython3\nfrom minipkg.sub.delta import word\n```\n"
+    names = [str(p.relative_to(package)) for p in chapter_dependencies(page, package, "minipkg")]
+    assert names == ["__init__.py", "alpha.py", "beta.py", "gamma.py", "sub/__init__.py", "sub/delta.py"]
+    assert chapter_dependencies("no code here", package, "minipkg") == []
+
+
+def test_fingerprint_follows_content_not_order(package):
+    files = sorted(package.glob("*.py"))
+    before = fingerprint(files)
+    assert fingerprint(reversed(files)) == before
+    (package / "gamma.py").write_text("def word():\n    return 'second'\n")
+    assert fingerprint(files) != before
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: code_cells(None), TypeError, r"Expected `text` to be a str. Received: text=NoneType"),
+    (lambda: imported_modules(b"import x", "grimoire"), TypeError, r"Expected `source` to be a str. Received: source=bytes"),
+    (lambda: imported_modules("import x", 1), TypeError, r"Expected `package` to be a str. Received: package=int"),
+    (lambda: package_modules("/nonexistent", "x"), ValueError, r"Expected `package_dir` to be a package folder with an __init__.py. Received: package_dir='/nonexistent'"),
+])
+def test_bad_arguments(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+HEADER = """\
+---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+
+
+def chapter(name, prose, code):
+    log = f"open(os.environ['EXEC_LOG'], 'a').write('{name}\\n')"
+    return f"{HEADER}\n# {name.title()}\n\n{prose}\n\n```{{code-cell}} ipython3\nimport os\n{log}\n{code}\n```\n"
+
+
+@pytest.fixture
+def book(tmp_path, package):
+    src = tmp_path / "book"
+    src.mkdir()
+    (src / "conf.py").write_text(textwrap.dedent(f"""\
+        extensions = ["myst_nb", "grimoire.book_cache"]
+        book_cache_package = "minipkg"
+        nb_execution_mode = "cache"
+        nb_execution_cache_path = {str(tmp_path / 'cache')!r}
+        nb_execution_raise_on_error = True
+        nb_output_stderr = "remove"
+        """))
+    (src / "index.md").write_text("# Mini\n\n```{toctree}\none\ntwo\nthree\nfour\n```\n")
+    (src / "one.md").write_text(chapter("one", "Alpha prose.", "from minipkg.alpha import value\nprint('value', value())"))
+    (src / "two.md").write_text(chapter("two", "Beta prose.", "from minipkg import beta\nprint('doubled', beta.doubled())"))
+    (src / "three.md").write_text(chapter("three", "Gamma prose.", "import minipkg.gamma\nprint('word', minipkg.gamma.word())"))
+    (src / "four.md").write_text(chapter("four", "Plain prose.", "print('no package here')"))
+    return src
+
+
+def build(book):
+    """Build the mini book; return the chapters that executed, in order."""
+    log = book.parent / "exec.log"
+    log.unlink(missing_ok=True)
+    env = dict(os.environ, EXEC_LOG=str(log), PYTHONPATH=str(book.parent / "pkg"))
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(book), str(book.parent / "html")],
+        env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return sorted(log.read_text().split()) if log.exists() else []
+
+
+def page(book, name):
+    return (book.parent / "html" / f"{name}.html").read_text()
+
+
+def edit(path, old, new):
+    time.sleep(0.01)  # a new mtime, even on coarse clocks
+    path.write_text(path.read_text().replace(old, new))
+
+
+def test_cache_is_exact(book, package):
+    assert build(book) == ["four", "one", "three", "two"]  # cold
+    assert "doubled 2" in page(book, "two")
+
+    assert build(book) == []  # no-op rebuild
+
+    edit(book / "one.md", "Alpha prose.", "Alpha prose, edited.")
+    assert build(book) == []  # prose only
+    assert "Alpha prose, edited." in page(book, "one")
+
+    edit(package / "alpha.py", "return 1", "return 5")
+    assert build(book) == ["one", "two"]  # direct and indirect importers
+    assert "value 5" in page(book, "one") and "doubled 10" in page(book, "two")
+
+    edit(package / "gamma.py", "'first'", "'second'")
+    assert build(book) == ["three"]
+    assert "word second" in page(book, "three")
+
+    os.utime(package / "beta.py")  # touched, not changed: re-read, not re-executed
+    assert build(book) == []
