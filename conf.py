@@ -62,7 +62,8 @@ myst_heading_anchors = 3
 # Execution: cached in .jupyter_cache; book_cache adds the grimoire modules a
 # chapter imports to its cache key, so the cache is never stale.
 nb_execution_mode = "cache"
-nb_execution_cache_path = str(ROOT / ".jupyter_cache")
+# GRIMOIRE_JUPYTER_CACHE lets parallel builds (say, two authors) keep separate caches.
+nb_execution_cache_path = os.environ.get("GRIMOIRE_JUPYTER_CACHE", str(ROOT / ".jupyter_cache"))
 nb_execution_timeout = 600  # seconds per cell
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True

@@ -34,6 +34,7 @@ PACKAGE_EDIT = ("code/grimoire/dense_network.py", "\n# A comment added by the be
 def build(scratch: Path) -> tuple[float, list[str]]:
     """Build the scratch book; return the wall time and the executed chapters."""
     env = dict(os.environ, PYTHONPATH=str(scratch / "code"))
+    env.pop("GRIMOIRE_JUPYTER_CACHE", None)  # the scratch book keeps its own cache
     command = [sys.executable, "-m", "sphinx", "-c", str(scratch), "-W", "--keep-going", "-n",
                "-b", "html", "-d", str(scratch / "_build/doctrees"), str(scratch / "book"),
                str(scratch / "_build/html")]
