@@ -14,6 +14,7 @@ counts executions directly.
 """
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -183,3 +184,14 @@ def test_cache_is_exact(book, package):
 
     os.utime(package / "beta.py")  # touched, not changed: re-read, not re-executed
     assert build(book) == []
+
+
+def test_used_in_links_the_importing_chapters(book):
+    (book / "api.md").write_text("# API\n\n```{used-in} minipkg.alpha\n```\n\n```{used-in} minipkg.sub\n```\n")
+    index = book / "index.md"
+    index.write_text(index.read_text().replace("four\n", "four\napi\n"))
+    build(book)
+    lists = re.findall(r"<p><em>(.*?)</p>", page(book, "api"))
+    assert len(lists) == 2
+    assert 'Used in: </em><a class="reference internal" href="one.html">One</a>' == lists[0]
+    assert "Not imported by any chapter yet." in lists[1]  # two reaches alpha only through beta

@@ -17,6 +17,13 @@ is a notebook:
    change of the code re-executes the chapter, while prose edits, a ``touch``
    or a no-op rebuild reuse the cache.
 
+It also records which package modules each chapter imports, and provides the
+``used-in`` directive, which the API reference uses to link every module to
+the chapters that use it::
+
+    ```{used-in} grimoire.data
+    ```
+
 Configuration (in ``conf.py``)::
 
     extensions = [..., "grimoire.book_cache"]
@@ -31,6 +38,9 @@ import hashlib
 import importlib.util
 import re
 from pathlib import Path
+
+from docutils import nodes
+from sphinx.util.docutils import SphinxDirective
 
 __all__ = [
     "code_cells",
@@ -241,6 +251,11 @@ def _on_source_read(app, docname, source):
         raise ValueError(f"book_cache_package={package!r} is not an importable package")
     package_dir = Path(list(spec.submodule_search_locations)[0])
     files = chapter_dependencies(text, package_dir, package)
+    modules_here = package_modules(package_dir, package)
+    direct = set()
+    for cell in code_cells(text):
+        direct |= {name for name in imported_modules(cell, package) if name in modules_here}
+    _used_by(app.env)[docname] = sorted(direct)
     files += [Path(app.confdir, p) for p in app.config.book_cache_extra_files]
     for path in files:
         app.env.note_dependency(str(path))
@@ -250,6 +265,62 @@ def _on_source_read(app, docname, source):
         + "\n\n```{code-cell} ipython3\n:tags: [remove-cell]\n\n"
         + f"# {_MARKER}: {fingerprint(files)} ({modules})\n```\n"
     )
+
+
+def _used_by(env):
+    if not hasattr(env, "book_cache_used_by"):
+        env.book_cache_used_by = {}
+    return env.book_cache_used_by
+
+
+class used_in(nodes.General, nodes.Element):
+    """Placeholder for the list of chapters that import a module."""
+
+
+class UsedIn(SphinxDirective):
+    """``{used-in} grimoire.data``: link the chapters whose code imports a module."""
+
+    required_arguments = 1
+
+    def run(self):
+        _used_by(self.env).setdefault("__pages__", set()).add(self.env.docname)
+        return [used_in(module=self.arguments[0])]
+
+
+def _resolve_used_in(app, doctree, fromdocname):
+    used_by = _used_by(app.env)
+    for node in list(doctree.findall(used_in)):
+        module = node["module"]
+        chapters = [doc for doc, modules in used_by.items() if doc != "__pages__" and module in modules]
+        chapters.sort(key=lambda doc: app.env.titles[doc].astext() if doc in app.env.titles else doc)
+        paragraph = nodes.paragraph()
+        paragraph += nodes.emphasis(text="Used in: " if chapters else "Not imported by any chapter yet.")
+        for index, doc in enumerate(chapters):
+            if index:
+                paragraph += nodes.Text(", ")
+            title = app.env.titles[doc].astext() if doc in app.env.titles else doc
+            uri = app.builder.get_relative_uri(fromdocname, doc)
+            paragraph += nodes.reference("", title, internal=True, refuri=uri)
+        node.replace_self(paragraph)
+
+
+def _pages_with_used_in(app, env):
+    # The lists change when any chapter is re-read: rewrite the pages that show them.
+    return sorted(_used_by(env).get("__pages__", set()) & env.found_docs)
+
+
+def _purge(app, env, docname):
+    _used_by(env).pop(docname, None)
+    _used_by(env).get("__pages__", set()).discard(docname)
+
+
+def _merge(app, env, docnames, other):
+    theirs = _used_by(other)
+    for docname in docnames:
+        if docname in theirs:
+            _used_by(env)[docname] = theirs[docname]
+    pages = {doc for doc in theirs.get("__pages__", set()) if doc in docnames}
+    _used_by(env).setdefault("__pages__", set()).update(pages)
 
 
 def setup(app):
@@ -268,4 +339,10 @@ def setup(app):
     app.add_config_value("book_cache_package", "grimoire", "env")
     app.add_config_value("book_cache_extra_files", [], "env")
     app.connect("source-read", _on_source_read)
+    app.add_node(used_in)
+    app.add_directive("used-in", UsedIn)
+    app.connect("doctree-resolved", _resolve_used_in)
+    app.connect("env-get-updated", _pages_with_used_in)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
