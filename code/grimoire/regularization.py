@@ -1,0 +1,350 @@
+"""Regularization and optimizers, measured: model variants, experiments, and the parts in NumPy.
+
+- :class:`NumpyBatchNorm` is batch normalization written out, with its
+  moving statistics, to check ``keras.layers.BatchNormalization`` against.
+- :func:`inverted_dropout` is dropout as Keras does it.
+- :func:`build_variant` builds the same dense classifier plain, with L2
+  weight decay, with dropout or with batch normalization, for any of four
+  optimizers; :func:`run_experiment` trains several of them on the same data
+  and returns their histories; :func:`summarize` and
+  :func:`plot_learning_curves` compare them.
+"""
+
+from __future__ import annotations
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+from keras import layers
+
+__all__ = [
+    "VARIANTS",
+    "OPTIMIZERS",
+    "NumpyBatchNorm",
+    "inverted_dropout",
+    "build_variant",
+    "run_experiment",
+    "summarize",
+    "epochs_to_reach",
+    "plot_learning_curves",
+]
+
+#: The model variants of :func:`build_variant`.
+VARIANTS = ("baseline", "l2", "dropout", "batchnorm")
+
+#: The optimizers of :func:`build_variant`, with Keras's default learning rates.
+OPTIMIZERS = {"sgd": 0.01, "momentum": 0.01, "rmsprop": 0.001, "adam": 0.001}
+
+
+def _positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"Expected `{name}` to be a positive int. Received: {name}={value!r}")
+
+
+def _rate(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise ValueError(f"Expected `{name}` to be in [0, 1). Received: {name}={value!r}")
+
+
+class NumpyBatchNorm:
+    """Batch normalization over the last axis, in NumPy, with Keras's defaults.
+
+    Training (``training=True``) normalizes each feature with the mean and
+    (biased) variance of the batch, ``(x - mean) / sqrt(var + epsilon)``,
+    then scales by ``gamma`` and shifts by ``beta``; it also updates the
+    moving statistics, ``moving = momentum * moving + (1 - momentum) * batch``.
+    Inference (``training=False``) uses the moving statistics instead, so
+    the output for one example does not depend on the rest of the batch.
+
+    Args:
+        num_features: Size of the last axis.
+        momentum: Weight of the old value in the moving averages.
+        epsilon: Added to the variance before the square root.
+
+    Raises:
+        ValueError: If ``num_features`` is not a positive int, ``momentum``
+            is not in [0, 1) or ``epsilon`` is not positive.
+
+    Example:
+        >>> bn = NumpyBatchNorm(2)
+        >>> x = np.array([[1.0, 10.0], [3.0, 30.0]])
+        >>> bn(x, training=True).round(2).tolist()
+        [[-1.0, -1.0], [1.0, 1.0]]
+        >>> bn.moving_mean.round(2).tolist(), bn.moving_variance.round(2).tolist()
+        ([0.02, 0.2], [1.0, 1.99])
+        >>> bn(x, training=False).round(1).tolist()  # the moving stats have barely moved
+        [[1.0, 7.0], [3.0, 21.1]]
+    """
+
+    def __init__(self, num_features, momentum=0.99, epsilon=1e-3):
+        _positive_int("num_features", num_features)
+        _rate("momentum", momentum)
+        if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or not epsilon > 0:
+            raise ValueError(f"Expected `epsilon` to be a positive number. Received: epsilon={epsilon!r}")
+        self.momentum, self.epsilon = momentum, epsilon
+        self.gamma, self.beta = np.ones(num_features), np.zeros(num_features)  # trained by backprop
+        self.moving_mean, self.moving_variance = np.zeros(num_features), np.ones(num_features)  # not trained
+
+    def __call__(self, x, training=False):
+        x = np.asarray(x, dtype="float64")
+        if x.shape[-1:] != self.gamma.shape:
+            raise ValueError(f"Expected inputs with {len(self.gamma)} features on the last axis. Received: shape={x.shape}")
+        if training:
+            axes = tuple(range(x.ndim - 1))
+            mean, variance = x.mean(axis=axes), x.var(axis=axes)
+            self.moving_mean = self.momentum * self.moving_mean + (1 - self.momentum) * mean
+            self.moving_variance = self.momentum * self.moving_variance + (1 - self.momentum) * variance
+        else:
+            mean, variance = self.moving_mean, self.moving_variance
+        return self.gamma * (x - mean) / np.sqrt(variance + self.epsilon) + self.beta
+
+
+def inverted_dropout(x, rate, training=True, rng=None):
+    """Dropout as Keras applies it: zero a fraction ``rate``, scale the rest up.
+
+    In training each entry is kept with probability ``1 - rate`` and the kept
+    ones are divided by ``1 - rate``, so the expected value of every entry is
+    unchanged. At inference the input passes through untouched.
+
+    Args:
+        x: An array.
+        rate: The fraction of entries to drop, in [0, 1).
+        training: Whether to drop (training) or pass through (inference).
+        rng: A ``numpy.random.Generator``; a fresh unseeded one if None.
+
+    Returns:
+        An array of the shape of ``x``.
+
+    Raises:
+        ValueError: If ``rate`` is not in [0, 1).
+
+    Example:
+        >>> out = inverted_dropout(np.ones(8), rate=0.5, rng=np.random.default_rng(0))
+        >>> sorted(set(out.tolist()))  # dropped, or kept and doubled
+        [0.0, 2.0]
+        >>> inverted_dropout(np.ones(3), rate=0.5, training=False).tolist()
+        [1.0, 1.0, 1.0]
+    """
+    _rate("rate", rate)
+    x = np.asarray(x, dtype="float64")
+    if not training or rate == 0:
+        return x
+    rng = np.random.default_rng() if rng is None else rng
+    keep = rng.random(x.shape) >= rate
+    return np.where(keep, x / (1 - rate), 0.0)
+
+
+def _optimizer(name, learning_rate):
+    if name not in OPTIMIZERS:
+        raise ValueError(f"Expected `optimizer` to be one of {sorted(OPTIMIZERS)}. Received: optimizer={name!r}")
+    rate = OPTIMIZERS[name] if learning_rate is None else learning_rate
+    if name == "sgd":
+        return keras.optimizers.SGD(rate)
+    if name == "momentum":
+        return keras.optimizers.SGD(rate, momentum=0.9)
+    if name == "rmsprop":
+        return keras.optimizers.RMSprop(rate)
+    return keras.optimizers.Adam(rate)
+
+
+def build_variant(variant="baseline", optimizer="adam", hidden_units=256, depth=2,
+                  l2=1e-4, dropout_rate=0.3, learning_rate=None, input_size=784, num_classes=10):
+    """Build and compile a dense classifier, plain or with one regularizer.
+
+    Every variant has ``depth`` hidden layers of ``hidden_units`` ReLU units
+    and a softmax output, and is compiled with the sparse categorical
+    cross-entropy and accuracy:
+
+    - ``"baseline"``: nothing else;
+    - ``"l2"``: an L2 penalty ``l2 * sum(w**2)`` on each hidden kernel;
+    - ``"dropout"``: a ``Dropout(dropout_rate)`` after each hidden layer;
+    - ``"batchnorm"``: each hidden layer is Dense (no bias), then
+      BatchNormalization, then ReLU.
+
+    Args:
+        variant: One of :data:`VARIANTS`.
+        optimizer: One of :data:`OPTIMIZERS` (``"momentum"`` is SGD with
+            momentum 0.9).
+        hidden_units: Width of each hidden layer.
+        depth: Number of hidden layers.
+        l2: The L2 factor of the ``"l2"`` variant.
+        dropout_rate: The rate of the ``"dropout"`` variant, in [0, 1).
+        learning_rate: The optimizer's learning rate; its Keras default if None.
+        input_size: Length of an input vector.
+        num_classes: Number of classes.
+
+    Returns:
+        A compiled ``keras.Sequential`` model.
+
+    Raises:
+        ValueError: If ``variant`` or ``optimizer`` is unknown, a size is not
+            a positive int, or a rate is out of range.
+
+    Example:
+        >>> model = build_variant("batchnorm", hidden_units=8, depth=1, input_size=4, num_classes=3)
+        >>> [layer.__class__.__name__ for layer in model.layers]
+        ['Dense', 'BatchNormalization', 'Activation', 'Dense']
+        >>> model.count_params()  # 4*8 + (2+2)*8 + 8*3 + 3: BN adds gamma, beta and two moving stats
+        91
+    """
+    if variant not in VARIANTS:
+        raise ValueError(f"Expected `variant` to be one of {list(VARIANTS)}. Received: variant={variant!r}")
+    for name, value in (("hidden_units", hidden_units), ("depth", depth),
+                        ("input_size", input_size), ("num_classes", num_classes)):
+        _positive_int(name, value)
+    _rate("dropout_rate", dropout_rate)
+    if isinstance(l2, bool) or not isinstance(l2, (int, float)) or l2 < 0:
+        raise ValueError(f"Expected `l2` to be a number >= 0. Received: l2={l2!r}")
+    model = keras.Sequential([keras.Input(shape=(input_size,))])
+    for _ in range(depth):
+        if variant == "batchnorm":
+            model.add(layers.Dense(hidden_units, use_bias=False))
+            model.add(layers.BatchNormalization())
+            model.add(layers.Activation("relu"))
+            continue
+        regularizer = keras.regularizers.L2(l2) if variant == "l2" else None
+        model.add(layers.Dense(hidden_units, activation="relu", kernel_regularizer=regularizer))
+        if variant == "dropout":
+            model.add(layers.Dropout(dropout_rate))
+    model.add(layers.Dense(num_classes, activation="softmax"))
+    model.compile(optimizer=_optimizer(optimizer, learning_rate),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def run_experiment(configs, train, validation, epochs=10, batch_size=128, seed=42):
+    """Train one model per configuration on the same data, from the same seed.
+
+    Args:
+        configs: ``{name: keyword arguments of build_variant}``.
+        train: ``(x, y)`` training arrays.
+        validation: ``(x, y)`` validation arrays.
+        epochs: Passes over the training data.
+        batch_size: Examples per step.
+        seed: Seed set before building each model, so all start alike.
+
+    Returns:
+        ``{name: history dict}``, each with ``loss``, ``accuracy``,
+        ``val_loss`` and ``val_accuracy`` lists, one value per epoch.
+
+    Raises:
+        ValueError: If ``configs`` is empty, or ``epochs`` or ``batch_size``
+            is not a positive int.
+
+    Example:
+        >>> x = np.random.default_rng(0).random((64, 4)).astype("float32"); y = (x[:, 0] > 0.5).astype(int)
+        >>> histories = run_experiment({"tiny": dict(hidden_units=4, depth=1, input_size=4, num_classes=2)},
+        ...                            (x, y), (x, y), epochs=2)
+        >>> list(histories), len(histories["tiny"]["val_accuracy"])
+        (['tiny'], 2)
+    """
+    if not configs:
+        raise ValueError(f"Expected `configs` to name at least one model. Received: configs={configs!r}")
+    _positive_int("epochs", epochs)
+    _positive_int("batch_size", batch_size)
+    histories = {}
+    for name, kwargs in configs.items():
+        keras.utils.set_random_seed(seed)
+        model = build_variant(**kwargs)
+        history = model.fit(*train, validation_data=tuple(validation), epochs=epochs,
+                            batch_size=batch_size, verbose=0)
+        histories[name] = history.history
+    return histories
+
+
+def summarize(histories):
+    """Final training and validation accuracy of each run, and the gap between them.
+
+    Args:
+        histories: ``{name: history dict}`` as from :func:`run_experiment`.
+
+    Returns:
+        A list of dicts with keys ``name``, ``train_accuracy``,
+        ``val_accuracy``, ``best_val_accuracy`` and ``gap`` (train minus
+        validation accuracy, at the last epoch).
+
+    Raises:
+        ValueError: If a history lacks ``accuracy`` or ``val_accuracy``.
+
+    Example:
+        >>> rows = summarize({"a": {"accuracy": [0.8, 0.95], "val_accuracy": [0.82, 0.85]}})
+        >>> rows[0]["name"], round(rows[0]["gap"], 2), rows[0]["best_val_accuracy"]
+        ('a', 0.1, 0.85)
+    """
+    rows = []
+    for name, history in histories.items():
+        if "accuracy" not in history or "val_accuracy" not in history:
+            raise ValueError(
+                f"Expected each history to have 'accuracy' and 'val_accuracy'. "
+                f"Received: {name!r} with keys {sorted(history)}"
+            )
+        train, val = float(history["accuracy"][-1]), float(history["val_accuracy"][-1])
+        rows.append({"name": name, "train_accuracy": train, "val_accuracy": val,
+                     "best_val_accuracy": float(max(history["val_accuracy"])), "gap": train - val})
+    return rows
+
+
+def epochs_to_reach(history, threshold, key="val_accuracy"):
+    """The first epoch (counting from 1) at which ``history[key]`` reaches ``threshold``.
+
+    Args:
+        history: A history dict.
+        threshold: The value to reach.
+        key: The series to look at.
+
+    Returns:
+        An int, or None if the threshold is never reached.
+
+    Raises:
+        ValueError: If ``key`` is not in ``history``.
+
+    Example:
+        >>> epochs_to_reach({"val_accuracy": [0.5, 0.7, 0.8]}, 0.7)
+        2
+        >>> epochs_to_reach({"val_accuracy": [0.5]}, 0.9) is None
+        True
+    """
+    if key not in history:
+        raise ValueError(f"Expected `key` to be one of {sorted(history)}. Received: key={key!r}")
+    reached = [epoch for epoch, value in enumerate(history[key], start=1) if value >= threshold]
+    return reached[0] if reached else None
+
+
+def plot_learning_curves(histories, metric="accuracy", ax=None, train=True, validation=True):
+    """Plot a metric per epoch for several runs: training dashed, validation solid.
+
+    Args:
+        histories: ``{name: history dict}``.
+        metric: The metric to plot (``"accuracy"``, ``"loss"``, ...).
+        ax: Axes to draw into; the current axes if None.
+        train: Whether to draw the training curves.
+        validation: Whether to draw the validation curves.
+
+    Returns:
+        The axes.
+
+    Raises:
+        ValueError: If a history lacks the metric, or both curves are off.
+
+    Example:
+        >>> ax = plot_learning_curves({"a": {"loss": [1.0, 0.5], "val_loss": [1.1, 0.8]}}, metric="loss")
+        >>> [line.get_label() for line in ax.get_lines()], ax.get_xlabel()
+        (['a (training)', 'a (validation)'], 'epoch')
+    """
+    if not (train or validation):
+        raise ValueError("Expected `train` or `validation` to be True. Received: both False")
+    ax = plt.gca() if ax is None else ax
+    for index, (name, history) in enumerate(histories.items()):
+        keys = ([metric] if train else []) + ([f"val_{metric}"] if validation else [])
+        missing = [key for key in keys if key not in history]
+        if missing:
+            raise ValueError(f"Expected history {name!r} to have {missing}. Received keys: {sorted(history)}")
+        color = f"C{index}"
+        for key in keys:
+            values = history[key]
+            style, what = ("-", "validation") if key.startswith("val_") else ("--", "training")
+            ax.plot(range(1, len(values) + 1), values, style, color=color, label=f"{name} ({what})")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric.replace("_", " "))
+    ax.legend(fontsize=8)
+    return ax

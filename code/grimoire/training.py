@@ -1,0 +1,295 @@
+"""Training beyond a plain ``fit``: a custom ``train_step``, a loop from scratch, logs.
+
+- :class:`CustomTrainStepModel` overrides ``train_step`` the Keras 3 way
+  (``self.compute_loss`` and the metrics of ``self.metrics``) and reports
+  the gradient norm as an extra metric. :class:`LegacyTrainStepModel` keeps
+  the older ``compiled_loss``/``compiled_metrics`` pattern, to show why it
+  must not be used any more.
+- :func:`train_from_scratch` trains with ``tf.GradientTape`` in a
+  ``tf.function``, and gives the same numbers as ``fit``.
+- :class:`ListLogger` records each epoch's logs in a list.
+- :class:`ScalarEventWriter` writes epoch metrics as TensorBoard event files
+  (without needing the ``tensorboard`` package) and :func:`read_scalars`
+  reads such files back, including those of ``keras.callbacks.TensorBoard``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+__all__ = [
+    "ListLogger",
+    "CustomTrainStepModel",
+    "LegacyTrainStepModel",
+    "train_from_scratch",
+    "ScalarEventWriter",
+    "read_scalars",
+]
+
+
+def _positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"Expected `{name}` to be a positive int. Received: {name}={value!r}")
+
+
+class ListLogger(keras.callbacks.Callback):
+    """Append one dict per epoch, ``{"epoch": e, **logs}``, to a list.
+
+    Args:
+        records: The list to append to; a new one if None. It is also
+            available as ``self.records``.
+
+    Raises:
+        TypeError: If ``records`` is not a list.
+
+    Example:
+        >>> logger = ListLogger()
+        >>> logger.on_epoch_end(0, {"loss": np.float32(0.25)})
+        >>> logger.records
+        [{'epoch': 0, 'loss': 0.25}]
+    """
+
+    def __init__(self, records=None):
+        super().__init__()
+        if records is not None and not isinstance(records, list):
+            raise TypeError(f"Expected `records` to be a list or None. Received: records={records!r}")
+        self.records = [] if records is None else records
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.records.append({"epoch": epoch, **{k: float(v) for k, v in (logs or {}).items()}})
+
+
+class CustomTrainStepModel(keras.Model):
+    """A model whose ``train_step`` also reports the global gradient norm.
+
+    Build it like any functional model, ``CustomTrainStepModel(inputs,
+    outputs)``, then ``compile`` and ``fit``. The step follows the Keras 3
+    recipe: the loss comes from ``self.compute_loss`` (the compiled loss plus
+    any regularization losses), every metric of ``self.metrics`` is updated
+    (the loss tracker with the loss, the compiled metrics with targets and
+    predictions) and the step returns ``self.get_metrics_result()``.
+
+    Example:
+        >>> inputs = keras.Input(shape=(3,))
+        >>> model = CustomTrainStepModel(inputs, keras.layers.Dense(1)(inputs))
+        >>> model.compile(optimizer="sgd", loss="mse")
+        >>> [m.name for m in model.metrics]
+        ['loss', 'grad_norm']
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.grad_norm_tracker = keras.metrics.Mean(name="grad_norm")
+
+    def train_step(self, data):
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        with tf.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
+        gradients = tape.gradient(loss, self.trainable_variables)
+        self.optimizer.apply(gradients, self.trainable_variables)
+        for metric in self.metrics:
+            if metric is self.grad_norm_tracker:
+                metric.update_state(tf.linalg.global_norm(gradients))
+            elif metric.name == "loss":
+                metric.update_state(loss, sample_weight=tf.shape(y_pred)[0])
+            else:
+                metric.update_state(y, y_pred, sample_weight=sample_weight)
+        return self.get_metrics_result()
+
+    def test_step(self, data):
+        logs = super().test_step(data)  # the default evaluation step
+        return {name: value for name, value in logs.items() if name != "grad_norm"}
+
+
+class LegacyTrainStepModel(keras.Model):
+    """The pre-Keras-3 ``train_step`` pattern. Do not use: its "loss" is wrong.
+
+    ``self.compiled_loss`` and ``self.compiled_metrics`` survive in Keras 3
+    only as deprecated shims. ``compiled_loss`` computes the loss but no
+    longer records it, and the ``compiled_metrics`` shim feeds the loss
+    tracker (a ``Mean``) the *predictions* instead of the loss. The "loss"
+    that ``fit`` reports is then the mean model output: for a softmax output
+    exactly ``1 / num_classes`` on every epoch, whatever the true loss.
+
+    Example:
+        >>> inputs = keras.Input(shape=(3,))
+        >>> model = LegacyTrainStepModel(inputs, keras.layers.Dense(2, activation="softmax")(inputs))
+        >>> model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+        >>> isinstance(model, keras.Model)
+        True
+    """
+
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compiled_loss(y, y_pred, regularization_losses=self.losses)
+        gradients = tape.gradient(loss, self.trainable_variables)
+        self.optimizer.apply_gradients(zip(gradients, self.trainable_variables))
+        self.compiled_metrics.update_state(y, y_pred)
+        return {m.name: m.result() for m in self.metrics}
+
+
+def train_from_scratch(model, x, y, loss_fn, optimizer, epochs=1, batch_size=32):
+    """Train ``model`` with ``tf.GradientTape``, batch by batch, in a ``tf.function``.
+
+    This is what ``fit`` does underneath for a simple model: the batches are
+    taken in order (like ``fit(..., shuffle=False)``), the loss of each batch
+    is the loss function plus the model's regularization losses, and the
+    epoch loss is the mean of the batch losses weighted by batch size.
+
+    Args:
+        model: A built Keras model.
+        x: Inputs, an array of shape ``(n, ...)``.
+        y: Targets, an array of length ``n``.
+        loss_fn: A Keras loss, called as ``loss_fn(y_true, y_pred)``.
+        optimizer: A Keras optimizer.
+        epochs: Passes over the data.
+        batch_size: Examples per step.
+
+    Returns:
+        A list with the mean training loss of each epoch.
+
+    Raises:
+        ValueError: If ``x`` and ``y`` differ in length, or ``epochs`` or
+            ``batch_size`` is not a positive int.
+
+    Example:
+        >>> keras.utils.set_random_seed(0)
+        >>> model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
+        >>> x = np.linspace(-1, 1, 8).reshape(-1, 1).astype("float32"); y = 3 * x
+        >>> losses = train_from_scratch(model, x, y, keras.losses.MeanSquaredError(),
+        ...                             keras.optimizers.SGD(0.5), epochs=20, batch_size=4)
+        >>> len(losses), losses[-1] < 0.01 * losses[0]
+        (20, True)
+    """
+    _positive_int("epochs", epochs)
+    _positive_int("batch_size", batch_size)
+    if len(x) != len(y):
+        raise ValueError(f"Expected `x` and `y` to have the same length. Received: len(x)={len(x)}, len(y)={len(y)}")
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size)
+
+    @tf.function
+    def train_step(x_batch, y_batch):
+        with tf.GradientTape() as tape:
+            y_pred = model(x_batch, training=True)
+            loss = loss_fn(y_batch, y_pred)
+            if model.losses:
+                loss = loss + tf.add_n(model.losses)
+        gradients = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply(gradients, model.trainable_variables)
+        return loss
+
+    history = []
+    for _ in range(epochs):
+        epoch_loss = keras.metrics.Mean()
+        for x_batch, y_batch in dataset:
+            epoch_loss.update_state(train_step(x_batch, y_batch), sample_weight=tf.shape(x_batch)[0])
+        history.append(float(epoch_loss.result()))
+    return history
+
+
+class ScalarEventWriter(keras.callbacks.Callback):
+    """Write each epoch's metrics as TensorBoard scalars, as Keras's callback does.
+
+    ``keras.callbacks.TensorBoard`` needs the ``tensorboard`` package to
+    write scalars. This callback writes the same files with TensorFlow alone:
+    ``log_dir/train`` gets ``epoch_loss``, ``epoch_accuracy``, ... and
+    ``log_dir/validation`` gets the ``val_`` metrics under the same names.
+    TensorBoard shows them as usual (``tensorboard --logdir log_dir``).
+
+    Args:
+        log_dir: The folder to write into (created if needed).
+
+    Raises:
+        TypeError: If ``log_dir`` is not a str or path.
+
+    Example:
+        >>> import tempfile
+        >>> folder = tempfile.mkdtemp()
+        >>> writer = ScalarEventWriter(folder)
+        >>> writer.on_epoch_end(0, {"loss": 0.5, "val_loss": 0.7}); writer.on_train_end()
+        >>> sorted(path.name for path in Path(folder).iterdir())
+        ['train', 'validation']
+    """
+
+    def __init__(self, log_dir):
+        super().__init__()
+        if not isinstance(log_dir, (str, Path)):
+            raise TypeError(f"Expected `log_dir` to be a str or a path. Received: log_dir={log_dir!r}")
+        self.log_dir = Path(log_dir)
+        self._writers = {}
+        self._metadata = tf.compat.v1.SummaryMetadata(
+            plugin_data=tf.compat.v1.SummaryMetadata.PluginData(plugin_name="scalars")
+        )
+
+    def _writer(self, run):
+        if run not in self._writers:
+            self._writers[run] = tf.summary.create_file_writer(str(self.log_dir / run))
+        return self._writers[run]
+
+    def on_epoch_end(self, epoch, logs=None):
+        for name, value in (logs or {}).items():
+            run, tag = ("validation", name[4:]) if name.startswith("val_") else ("train", name)
+            with self._writer(run).as_default():
+                tf.summary.write(f"epoch_{tag}", tf.constant(float(value)), step=epoch, metadata=self._metadata)
+
+    def on_train_end(self, logs=None):
+        for writer in self._writers.values():
+            writer.close()
+        self._writers = {}
+
+
+def read_scalars(log_dir):
+    """Read the scalars of every run below ``log_dir`` from its event files.
+
+    Each event file is a TFRecord file of serialized ``Event`` protocol
+    buffers; every summary value in it is a tag, a step and a tensor.
+
+    Args:
+        log_dir: A folder written by :class:`ScalarEventWriter` or
+            ``keras.callbacks.TensorBoard``.
+
+    Returns:
+        ``{run: {tag: (steps, values)}}``, the run being the sub-folder
+        (``"train"``, ``"validation"``), steps and values NumPy arrays
+        sorted by step.
+
+    Raises:
+        FileNotFoundError: If ``log_dir`` holds no event file.
+
+    Example:
+        >>> import tempfile
+        >>> folder = tempfile.mkdtemp()
+        >>> writer = ScalarEventWriter(folder)
+        >>> for epoch, loss in enumerate([0.9, 0.5]):
+        ...     writer.on_epoch_end(epoch, {"loss": loss})
+        >>> writer.on_train_end()
+        >>> steps, values = read_scalars(folder)["train"]["epoch_loss"]
+        >>> steps.tolist(), values.round(2).tolist()
+        ([0, 1], [0.9, 0.5])
+    """
+    root = Path(log_dir)
+    files = sorted(root.rglob("events.out.tfevents.*"))
+    if not files:
+        raise FileNotFoundError(f"Expected event files (events.out.tfevents.*) below `log_dir`. Received: log_dir={str(log_dir)!r}")
+    points = {}
+    for path in files:
+        run = path.parent.relative_to(root).as_posix() if path.parent != root else "."
+        for record in tf.data.TFRecordDataset(str(path)):
+            event = tf.compat.v1.Event.FromString(record.numpy())
+            for value in event.summary.value:
+                if value.HasField("tensor"):
+                    number = float(tf.make_ndarray(value.tensor))
+                else:
+                    number = float(value.simple_value)
+                points.setdefault(run, {}).setdefault(value.tag, []).append((event.step, number))
+    return {
+        run: {tag: tuple(np.array(column) for column in zip(*sorted(pairs))) for tag, pairs in tags.items()}
+        for run, tags in points.items()
+    }
