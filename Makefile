@@ -5,6 +5,7 @@
 #   make livehtml   rebuild and reload in the browser while you write
 #   make linkcheck  check external links (needs internet)
 #   make bench      time cold, no-op, prose-edit and package-edit builds
+#   make chapter CHAPTER=book/part/name.md   execute one chapter alone, timed
 #   make clean      remove built pages (keeps the execution cache)
 #   make distclean  remove built pages, the execution cache and .venv
 #
@@ -32,7 +33,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export KERAS_BACKEND := tensorflow
 export PYTHONHASHSEED := 0
 
-.PHONY: html test livehtml linkcheck bench clean distclean venv
+.PHONY: html test livehtml linkcheck bench chapter clean distclean venv
 
 venv: $(STAMP)
 
@@ -58,6 +59,10 @@ linkcheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python .ci/bench.py --output $(BUILDDIR)/bench.json
+
+chapter: $(STAMP)
+	@test -n "$(CHAPTER)" || { echo "usage: make chapter CHAPTER=book/part/name.md"; exit 2; }
+	$(BIN)/python .ci/run_chapter.py $(CHAPTER)
 
 clean:
 	rm -rf $(BUILDDIR)
