@@ -9,6 +9,7 @@ from grimoire.tf_basics import (
     measure_throughput,
     python_batches,
     scale_image,
+    time_batch_sizes,
     time_eager_vs_graph,
 )
 
@@ -103,5 +104,35 @@ def test_scale_image_range():
     (lambda: measure_throughput([]), ValueError, r"Expected at least one batch. Received: an empty iterable"),
 ])
 def test_bad_arguments(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_time_batch_sizes_counts_one_trace_per_new_shape():
+    counter = TraceCounter(lambda x: x * 2)
+    seconds = time_batch_sizes(counter, range(1, 5), features=3)
+    assert counter.traces == 4 and seconds > 0
+    time_batch_sizes(counter, [2, 4], features=3)  # shapes seen before
+    assert counter.traces == 4
+
+
+def test_time_batch_sizes_runs_eager_functions():
+    shapes = []
+    time_batch_sizes(lambda x: shapes.append(tuple(x.shape)), [2, 5], features=7)
+    assert shapes == [(2, 7), (5, 7)]
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: time_batch_sizes(None, [1], features=2), TypeError, r"Expected `fn` to be callable. Received: fn=None"),
+    (lambda: time_batch_sizes(tf.abs, [], features=2), ValueError,
+     r"Expected `batch_sizes` to hold at least one size. Received: batch_sizes=\[\]"),
+    (lambda: time_batch_sizes(tf.abs, [1, 0], features=2), ValueError,
+     r"Expected every batch size to be a positive int. Received: batch_sizes=\[1, 0\]"),
+    (lambda: time_batch_sizes(tf.abs, [1, 2.0], features=2), ValueError,
+     r"Expected every batch size to be a positive int. Received: batch_sizes=\[1, 2.0\]"),
+    (lambda: time_batch_sizes(tf.abs, [1], features=0), ValueError,
+     r"Expected `features` to be a positive int. Received: features=0"),
+])
+def test_time_batch_sizes_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()

@@ -5,7 +5,8 @@ Four small tools for the TensorFlow essentials chapter:
 - :func:`time_eager_vs_graph` runs one Python function eagerly and as a
   ``tf.function`` graph and reports both times per call;
 - :class:`TraceCounter` wraps a function in ``tf.function`` and counts how
-  often TensorFlow traces it into a new graph;
+  often TensorFlow traces it into a new graph, and
+  :func:`time_batch_sizes` times a function over a run of batch sizes;
 - :func:`scale_image`, :func:`build_pipeline` and :func:`python_batches` make
   the same batches of images two ways, with ``tf.data`` and with a plain
   Python loop;
@@ -24,6 +25,7 @@ __all__ = [
     "Timing",
     "time_eager_vs_graph",
     "TraceCounter",
+    "time_batch_sizes",
     "scale_image",
     "build_pipeline",
     "python_batches",
@@ -150,6 +152,48 @@ class TraceCounter:
 
     def __call__(self, *args, **kwargs):
         return self.function(*args, **kwargs)
+
+
+def time_batch_sizes(fn, batch_sizes, features):
+    """Call ``fn`` once on a batch of ones of each size, and time the loop.
+
+    Every new batch size is a new input shape. An eager function just runs;
+    a ``tf.function`` without an ``input_signature`` traces a new graph for
+    each shape it has not seen, and the time shows it.
+
+    Args:
+        fn: A function of one tensor of shape ``(batch, features)``: plain
+            Python, a ``tf.function`` or a :class:`TraceCounter`.
+        batch_sizes: The batch sizes to call it with, in order.
+        features: Length of each row.
+
+    Returns:
+        The seconds the whole loop took.
+
+    Raises:
+        TypeError: If ``fn`` is not callable.
+        ValueError: If ``batch_sizes`` is empty or holds anything but positive
+            ints, or if ``features`` is not a positive int.
+
+    Example:
+        >>> import tensorflow as tf
+        >>> double = TraceCounter(lambda x: 2 * x)
+        >>> seconds = time_batch_sizes(double, [1, 2, 3, 3], features=4)
+        >>> double.traces, seconds > 0  # three shapes, three graphs
+        (3, True)
+    """
+    if not callable(fn):
+        raise TypeError(f"Expected `fn` to be callable. Received: fn={fn!r}")
+    batch_sizes = list(batch_sizes)
+    if not batch_sizes:
+        raise ValueError("Expected `batch_sizes` to hold at least one size. Received: batch_sizes=[]")
+    if any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1 for n in batch_sizes):
+        raise ValueError(f"Expected every batch size to be a positive int. Received: batch_sizes={batch_sizes!r}")
+    _check_positive_int("features", features)
+    start = time.perf_counter()
+    for size in batch_sizes:
+        fn(tf.ones((size, features)))
+    return time.perf_counter() - start
 
 
 def scale_image(image, label):
