@@ -146,7 +146,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
         The mean loss, a float.
 
     Raises:
-        ValueError: If the shapes do not match or a label is out of range.
+        ValueError: If the shapes do not match or a label is not an integer
+            in range.
         TypeError: If ``from_logits`` is not a bool.
 
     Example:
@@ -161,6 +162,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
             f"Expected `y_true` of shape (n,) and `y_pred` of shape (n, classes). "
             f"Received: y_true.shape={labels.shape}, y_pred.shape={y_pred.shape}"
         )
+    if labels.size and not np.all(labels == np.round(labels)):
+        raise ValueError(f"Expected `y_true` to hold integer class indices. Received: y_true={labels.tolist()}")
     if labels.size and (labels.min() < 0 or labels.max() >= y_pred.shape[1]):
         raise ValueError(
             f"Expected `y_true` to hold class indices in [0, {y_pred.shape[1]}). "

@@ -151,10 +151,10 @@ class MacroF1Score(keras.metrics.Metric):
         labels = ops.reshape(ops.cast(y_true, "int32"), (-1,))
         actual = ops.one_hot(labels, self.num_classes, dtype=self.dtype)
         predicted = ops.one_hot(ops.argmax(y_pred, axis=-1), self.num_classes, dtype=self.dtype)
+        hits = actual * predicted  # 1 where the predicted class is the true class
         if sample_weight is not None:
             weight = ops.reshape(ops.cast(sample_weight, self.dtype), (-1, 1))
-            actual, predicted = actual * weight, predicted * weight
-        hits = actual * ops.one_hot(ops.argmax(y_pred, axis=-1), self.num_classes, dtype=self.dtype)
+            actual, predicted, hits = actual * weight, predicted * weight, hits * weight
         self.true_positives.assign_add(ops.sum(hits, axis=0))
         self.false_positives.assign_add(ops.sum(predicted - hits, axis=0))
         self.false_negatives.assign_add(ops.sum(actual - hits, axis=0))

@@ -63,7 +63,9 @@ class NumpyBatchNorm:
 
     Raises:
         ValueError: If ``num_features`` is not a positive int, ``momentum``
-            is not in [0, 1) or ``epsilon`` is not positive.
+            is not in [0, 1) or ``epsilon`` is not positive; when called, if
+            ``x`` does not have ``num_features`` on its last axis.
+        TypeError: When called, if ``training`` is not a bool.
 
     Example:
         >>> bn = NumpyBatchNorm(2)
@@ -87,8 +89,12 @@ class NumpyBatchNorm:
 
     def __call__(self, x, training=False):
         x = np.asarray(x, dtype="float64")
-        if x.shape[-1:] != self.gamma.shape:
-            raise ValueError(f"Expected inputs with {len(self.gamma)} features on the last axis. Received: shape={x.shape}")
+        if x.ndim < 2 or x.shape[-1:] != self.gamma.shape:
+            raise ValueError(
+                f"Expected `x` of shape (batch_size, ..., {len(self.gamma)}). Received: x.shape={x.shape}"
+            )
+        if not isinstance(training, bool):
+            raise TypeError(f"Expected `training` to be a bool. Received: training={training!r}")
         if training:
             axes = tuple(range(x.ndim - 1))
             mean, variance = x.mean(axis=axes), x.var(axis=axes)
@@ -117,6 +123,7 @@ def inverted_dropout(x, rate, training=True, rng=None):
 
     Raises:
         ValueError: If ``rate`` is not in [0, 1).
+        TypeError: If ``training`` is not a bool.
 
     Example:
         >>> out = inverted_dropout(np.ones(8), rate=0.5, rng=np.random.default_rng(0))
@@ -126,6 +133,8 @@ def inverted_dropout(x, rate, training=True, rng=None):
         [1.0, 1.0, 1.0]
     """
     _rate("rate", rate)
+    if not isinstance(training, bool):
+        raise TypeError(f"Expected `training` to be a bool. Received: training={training!r}")
     x = np.asarray(x, dtype="float64")
     if not training or rate == 0:
         return x
@@ -137,6 +146,9 @@ def inverted_dropout(x, rate, training=True, rng=None):
 def _optimizer(name, learning_rate):
     if name not in OPTIMIZERS:
         raise ValueError(f"Expected `optimizer` to be one of {sorted(OPTIMIZERS)}. Received: optimizer={name!r}")
+    if learning_rate is not None and (isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float))
+                                      or not learning_rate > 0):
+        raise ValueError(f"Expected `learning_rate` to be a positive number or None. Received: learning_rate={learning_rate!r}")
     rate = OPTIMIZERS[name] if learning_rate is None else learning_rate
     if name == "sgd":
         return keras.optimizers.SGD(rate)
@@ -178,7 +190,8 @@ def build_variant(variant="baseline", optimizer="adam", hidden_units=256, depth=
 
     Raises:
         ValueError: If ``variant`` or ``optimizer`` is unknown, a size is not
-            a positive int, or a rate is out of range.
+            a positive int, a rate is out of range, ``l2`` is negative or
+            ``learning_rate`` is not positive.
 
     Example:
         >>> model = build_variant("batchnorm", hidden_units=8, depth=1, input_size=4, num_classes=3)
@@ -212,7 +225,7 @@ def build_variant(variant="baseline", optimizer="adam", hidden_units=256, depth=
     return model
 
 
-def run_experiment(configs, train, validation, epochs=10, batch_size=128, seed=42):
+def run_experiment(configs, train, validation, epochs=10, batch_size=128, seed=42, return_models=False):
     """Train one model per configuration on the same data, from the same seed.
 
     Args:
@@ -222,14 +235,17 @@ def run_experiment(configs, train, validation, epochs=10, batch_size=128, seed=4
         epochs: Passes over the training data.
         batch_size: Examples per step.
         seed: Seed set before building each model, so all start alike.
+        return_models: Whether to also return the trained models.
 
     Returns:
         ``{name: history dict}``, each with ``loss``, ``accuracy``,
-        ``val_loss`` and ``val_accuracy`` lists, one value per epoch.
+        ``val_loss`` and ``val_accuracy`` lists, one value per epoch; with
+        ``return_models=True``, the pair ``(histories, {name: model})``.
 
     Raises:
         ValueError: If ``configs`` is empty, or ``epochs`` or ``batch_size``
             is not a positive int.
+        TypeError: If ``return_models`` is not a bool.
 
     Example:
         >>> x = np.random.default_rng(0).random((64, 4)).astype("float32"); y = (x[:, 0] > 0.5).astype(int)
@@ -242,14 +258,16 @@ def run_experiment(configs, train, validation, epochs=10, batch_size=128, seed=4
         raise ValueError(f"Expected `configs` to name at least one model. Received: configs={configs!r}")
     _positive_int("epochs", epochs)
     _positive_int("batch_size", batch_size)
-    histories = {}
+    if not isinstance(return_models, bool):
+        raise TypeError(f"Expected `return_models` to be a bool. Received: return_models={return_models!r}")
+    histories, models = {}, {}
     for name, kwargs in configs.items():
         keras.utils.set_random_seed(seed)
-        model = build_variant(**kwargs)
-        history = model.fit(*train, validation_data=tuple(validation), epochs=epochs,
-                            batch_size=batch_size, verbose=0)
+        models[name] = build_variant(**kwargs)
+        history = models[name].fit(*train, validation_data=tuple(validation), epochs=epochs,
+                                   batch_size=batch_size, verbose=0)
         histories[name] = history.history
-    return histories
+    return (histories, models) if return_models else histories
 
 
 def summarize(histories):

@@ -1,0 +1,131 @@
+import warnings
+
+import keras
+import numpy as np
+import pytest
+
+from grimoire.training import (CustomTrainStepModel, LegacyTrainStepModel, ListLogger, ScalarEventWriter,
+                               read_scalars, train_from_scratch)
+
+RNG = np.random.default_rng(0)
+X = RNG.random((48, 6)).astype("float32")
+Y = (X[:, 0] + X[:, 1] > 1).astype("int32")
+
+
+def tiny(model_class=keras.Model, seed=0):
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((6,))
+    hidden = keras.layers.Dense(8, activation="relu")(inputs)
+    return model_class(inputs, keras.layers.Dense(2, activation="softmax")(hidden))
+
+
+def fit(model, epochs=3, **kwargs):
+    model.compile(keras.optimizers.SGD(0.5), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return model.fit(X, Y, epochs=epochs, batch_size=16, verbose=0, **kwargs).history
+
+
+def test_custom_train_step_reports_the_real_decreasing_loss():
+    history = fit(tiny(CustomTrainStepModel))
+    assert history["loss"][0] > history["loss"][1] > history["loss"][2]
+    assert set(history) == {"loss", "accuracy", "grad_norm"}
+    assert all(value > 0 for value in history["grad_norm"])
+
+
+def test_custom_train_step_loss_equals_plain_fit():
+    custom = fit(tiny(CustomTrainStepModel), shuffle=False)
+    plain = fit(tiny(), shuffle=False)
+    assert custom["loss"] == pytest.approx(plain["loss"], rel=1e-6)
+    assert custom["accuracy"] == pytest.approx(plain["accuracy"])
+
+
+def test_custom_model_evaluates_without_grad_norm():
+    model = tiny(CustomTrainStepModel)
+    fit(model, epochs=1)
+    assert set(model.evaluate(X, Y, verbose=0, return_dict=True)) == {"loss", "accuracy"}
+
+
+def test_legacy_train_step_reports_a_constant_wrong_loss():
+    history = fit(tiny(LegacyTrainStepModel))
+    assert history["loss"] == pytest.approx([0.5, 0.5, 0.5])  # mean softmax output, 1 / num_classes
+    model = tiny()
+    fit(model)
+    assert model.evaluate(X, Y, verbose=0)[0] != pytest.approx(0.5, abs=1e-3)
+
+
+def test_from_scratch_matches_fit():
+    model = tiny()
+    model.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy")
+    expected = model.fit(X, Y, epochs=2, batch_size=16, verbose=0, shuffle=False).history["loss"]
+    twin = tiny()
+    losses = train_from_scratch(twin, X, Y, keras.losses.SparseCategoricalCrossentropy(),
+                                keras.optimizers.SGD(0.1), epochs=2, batch_size=16)
+    assert losses == pytest.approx(expected, rel=1e-6)
+    for ours, theirs in zip(twin.get_weights(), model.get_weights()):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+def test_from_scratch_includes_regularization_losses():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(2, kernel_regularizer=keras.regularizers.L2(10.0))])
+    plain = keras.Sequential([keras.Input((6,)), keras.layers.Dense(2)])
+    plain.set_weights(model.get_weights())
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    with_penalty = train_from_scratch(model, X, Y, loss, keras.optimizers.SGD(0.0), batch_size=48)
+    without = train_from_scratch(plain, X, Y, loss, keras.optimizers.SGD(0.0), batch_size=48)
+    penalty = 10.0 * float((model.get_weights()[0] ** 2).sum())
+    assert with_penalty[0] == pytest.approx(without[0] + penalty, rel=1e-5)
+
+
+def test_list_logger_records_each_epoch():
+    records = []
+    fit(tiny(), epochs=2, callbacks=[ListLogger(records)], validation_data=(X, Y))
+    assert [r["epoch"] for r in records] == [0, 1]
+    assert set(records[0]) == {"epoch", "loss", "accuracy", "val_loss", "val_accuracy"}
+
+
+def test_event_files_round_trip(tmp_path):
+    history = fit(tiny(), epochs=2, callbacks=[ScalarEventWriter(tmp_path)], validation_data=(X, Y))
+    scalars = read_scalars(tmp_path)
+    assert set(scalars) == {"train", "validation"}
+    steps, values = scalars["validation"]["epoch_loss"]
+    assert steps.tolist() == [0, 1]
+    assert values == pytest.approx(history["val_loss"], rel=1e-6)
+    assert scalars["train"]["epoch_accuracy"][1] == pytest.approx(history["accuracy"], rel=1e-6)
+
+
+def test_event_files_are_real_tensorboard_files(tmp_path):
+    import tensorflow as tf
+
+    writer = ScalarEventWriter(tmp_path)
+    writer.on_epoch_end(3, {"loss": 0.25})
+    writer.on_train_end()
+    (path,) = (tmp_path / "train").glob("events.out.tfevents.*")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        events = list(tf.compat.v1.train.summary_iterator(str(path)))
+    assert events[0].file_version.startswith("brain.Event")
+    (value,) = [v for e in events for v in e.summary.value]
+    assert value.tag == "epoch_loss" and value.metadata.plugin_data.plugin_name == "scalars"
+    assert float(tf.make_ndarray(value.tensor)) == 0.25
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: ListLogger(records=()), TypeError, r"Expected `records` to be a list or None. Received: records=\(\)"),
+    (lambda: ScalarEventWriter(3), TypeError, r"Expected `log_dir` to be a str or a path. Received: log_dir=3"),
+    (lambda: train_from_scratch(None, X, Y, None, None, epochs=0), ValueError,
+     r"Expected `epochs` to be a positive int. Received: epochs=0"),
+    (lambda: train_from_scratch(None, X, Y, None, None, batch_size=2.0), ValueError,
+     r"Expected `batch_size` to be a positive int. Received: batch_size=2.0"),
+    (lambda: train_from_scratch(None, X, Y[:5], None, None), ValueError,
+     r"Expected `x` and `y` to have the same length. Received: len\(x\)=48, len\(y\)=5"),
+])
+def test_bad_arguments(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_read_scalars_needs_event_files(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"Expected event files .* below `log_dir`. Received: log_dir="):
+        read_scalars(tmp_path)
