@@ -1,0 +1,338 @@
+"""Looking inside a trained convnet: filter patterns and Grad-CAM heatmaps.
+
+- :func:`filter_patterns` finds, by gradient ascent on the input, an image
+  that excites each chosen filter of a layer as much as possible.
+- :func:`grad_cam_model` and :func:`grad_cam` compute Grad-CAM class
+  activation maps (Selvaraju et al., 2017): where in the image the evidence
+  for a class lies, as seen from the last convolutional layer.
+- :func:`upsample` and :func:`overlay` put a heatmap on its image.
+- :func:`randomized_copy` and :func:`heatmap_correlation` are the sanity
+  check: a heatmap that explains the model must change when the model's
+  weights are replaced by random ones.
+
+The functions take any Keras model with a single input whose layers have
+names, so they apply to ``keras.applications`` networks as well as to the
+book's own convnet.
+"""
+
+from __future__ import annotations
+
+import keras
+import matplotlib
+import numpy as np
+import tensorflow as tf
+
+__all__ = [
+    "filter_patterns",
+    "grad_cam_model",
+    "grad_cam",
+    "upsample",
+    "overlay",
+    "randomized_copy",
+    "heatmap_correlation",
+]
+
+
+def _model(value):
+    if not isinstance(value, keras.Model):
+        raise TypeError(f"Expected `model` to be a keras.Model. Received: model of type {type(value).__name__}")
+    return value
+
+
+def _layer(model, name, argument):
+    names = [layer.name for layer in model.layers]
+    if name not in names:
+        raise ValueError(f"Expected `{argument}` to be one of the model's layers {names}. Received: {argument}={name!r}")
+    return model.get_layer(name)
+
+
+def _positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"Expected `{name}` to be a positive int. Received: {name}={value!r}")
+    return int(value)
+
+
+def filter_patterns(model, layer_name, filters, steps=40, step_size=0.5, seed=0):
+    """Images that each excite one filter of a layer as much as possible.
+
+    Start from a grey image with a little noise and repeat: compute the mean
+    activation of the filter over the feature map, take its gradient with
+    respect to the input image, scale the gradient to unit length and step
+    up it. All the filters are optimized at once, one image each, in a batch.
+
+    Args:
+        model: A Keras model with one image input of known height, width and channels.
+        layer_name: The layer whose filters to visualize, such as ``"relu_2"``.
+        filters: Indices of the filters (channels of the layer's output).
+        steps: Gradient-ascent steps.
+        step_size: Length of each step in input space.
+        seed: Seed of the starting noise.
+
+    Returns:
+        A float32 array ``(len(filters), height, width, channels)``: the patterns, unscaled.
+
+    Raises:
+        TypeError: If ``model`` is not a Keras model.
+        ValueError: If ``layer_name`` is not a layer, a filter index is out of
+            range, or ``steps``/``step_size`` is not positive.
+
+    Example:
+        >>> from grimoire.convnets import build_convnet
+        >>> model = build_convnet(input_shape=(8, 8, 1), filters=(4,), dense_units=0)
+        >>> filter_patterns(model, "relu_1", [0, 3], steps=2).shape
+        (2, 8, 8, 1)
+    """
+    model = _model(model)
+    layer = _layer(model, layer_name, "layer_name")
+    channels = layer.output.shape[-1]
+    filters = list(filters) if not isinstance(filters, (int, np.integer)) else [filters]
+    if not filters or not all(isinstance(f, (int, np.integer)) and not isinstance(f, bool) and 0 <= f < channels
+                              for f in filters):
+        raise ValueError(f"Expected `filters` to be indices in [0, {channels}) for layer {layer_name!r}. "
+                         f"Received: filters={filters!r}")
+    steps = _positive_int("steps", steps)
+    if isinstance(step_size, bool) or not isinstance(step_size, (int, float)) or step_size <= 0:
+        raise ValueError(f"Expected `step_size` to be a positive number. Received: step_size={step_size!r}")
+    probe = keras.Model(model.inputs[0], layer.output)
+    one_hot = tf.one_hot(filters, channels)  # (n, channels): picks each image's filter
+
+    @tf.function
+    def ascend(images):
+        with tf.GradientTape() as tape:
+            tape.watch(images)
+            activation = tf.reduce_mean(probe(images, training=False), axis=(1, 2))  # (n, channels)
+            score = tf.reduce_sum(activation * one_hot)
+        grads = tape.gradient(score, images)
+        norms = tf.sqrt(tf.reduce_sum(grads ** 2, axis=(1, 2, 3), keepdims=True)) + 1e-8
+        return images + step_size * grads / norms
+
+    rng = np.random.default_rng(seed)
+    shape = (len(filters), *model.inputs[0].shape[1:])
+    images = tf.constant(0.5 + 0.05 * rng.standard_normal(shape), dtype="float32")
+    for _ in range(steps):
+        images = ascend(images)
+    return images.numpy()
+
+
+def grad_cam_model(model, layer_name, score_layer=None):
+    """A model from the input to a conv layer's activations and the class scores.
+
+    Args:
+        model: A Keras model with one input.
+        layer_name: The last convolutional layer (or its activation), such as
+            ``"relu_2"``; ``"block14_sepconv2_act"`` in Xception.
+        score_layer: The layer whose outputs are the class scores, ideally
+            before the softmax, such as ``"logits"``; None for the model's output.
+
+    Returns:
+        A ``keras.Model`` with outputs ``[activations, scores]``.
+
+    Raises:
+        TypeError: If ``model`` is not a Keras model.
+        ValueError: If a layer name is not a layer of the model.
+
+    Example:
+        >>> from grimoire.convnets import build_convnet
+        >>> probe = grad_cam_model(build_convnet(), "relu_2", "logits")
+        >>> [tuple(shape) for shape in probe.output_shape]
+        [(None, 14, 14, 64), (None, 10)]
+    """
+    model = _model(model)
+    activations = _layer(model, layer_name, "layer_name").output
+    scores = model.outputs[0] if score_layer is None else _layer(model, score_layer, "score_layer").output
+    return keras.Model(model.inputs[0], [activations, scores])
+
+
+def grad_cam(model, images, layer_name, score_layer=None, class_index=None):
+    """Grad-CAM heatmaps: where the chosen layer sees evidence for a class.
+
+    For each image: take the gradient of the class score with respect to the
+    layer's activations ``A`` (shape ``(h, w, k)``); average it over the
+    positions to get one weight per channel, ``alpha_k``; the heatmap is
+    ``relu(sum_k alpha_k * A[:, :, k])``, scaled so that its maximum is 1.
+
+    Args:
+        model: A Keras model with one input.
+        images: A batch of images, shaped like the model's input.
+        layer_name: The convolutional layer to explain, usually the last one.
+        score_layer: The layer holding the class scores (see :func:`grad_cam_model`).
+        class_index: The class to explain: an int for every image, an array
+            with one class per image, or None for each image's top class.
+
+    Returns:
+        ``(heatmaps, classes)``: a float array ``(n, h, w)`` in ``[0, 1]``
+        and the int array of explained classes.
+
+    Raises:
+        TypeError: If ``model`` is not a Keras model.
+        ValueError: If a layer name is invalid, ``images`` is not a batch,
+            or ``class_index`` is out of range or of the wrong length.
+
+    Example:
+        >>> from grimoire.convnets import build_convnet
+        >>> model = build_convnet(input_shape=(8, 8, 1), num_classes=3, filters=(4,), dense_units=0)
+        >>> heatmaps, classes = grad_cam(model, np.ones((2, 8, 8, 1)), "relu_1", "logits", class_index=2)
+        >>> heatmaps.shape, classes.tolist(), bool(heatmaps.max() <= 1)
+        ((2, 8, 8), [2, 2], True)
+    """
+    probe = grad_cam_model(model, layer_name, score_layer)
+    images = np.asarray(images, dtype="float32")
+    if images.ndim != len(probe.inputs[0].shape):
+        raise ValueError(f"Expected `images` to be a batch of shape {tuple(probe.inputs[0].shape)}. "
+                         f"Received: images.shape={images.shape}")
+    images = tf.constant(images)
+    with tf.GradientTape() as tape:
+        activations, scores = probe(images, training=False)
+        num_classes = scores.shape[-1]
+        if class_index is None:
+            classes = np.argmax(scores.numpy(), axis=-1)
+        else:
+            classes = np.broadcast_to(np.asarray(class_index), (len(images),)) if np.ndim(class_index) == 0 \
+                else np.asarray(class_index)
+            if (classes.shape != (len(images),) or not np.issubdtype(classes.dtype, np.integer)
+                    or classes.min() < 0 or classes.max() >= num_classes):
+                raise ValueError(f"Expected `class_index` to be None or ints in [0, {num_classes}), one per image. "
+                                 f"Received: class_index={class_index!r}")
+        # Each image's score depends only on that image, so one gradient gives them all.
+        chosen = tf.gather(scores, classes.astype("int32"), axis=1, batch_dims=1)
+    grads = tape.gradient(chosen, activations)  # (n, h, w, k)
+    weights = tf.reduce_mean(grads, axis=(1, 2))  # (n, k): one weight per channel
+    heatmaps = tf.nn.relu(tf.einsum("nhwk,nk->nhw", activations, weights)).numpy()
+    peaks = heatmaps.max(axis=(1, 2), keepdims=True)
+    heatmaps = np.divide(heatmaps, peaks, out=np.zeros_like(heatmaps), where=peaks > 0)
+    return heatmaps, classes.astype("int64")
+
+
+def upsample(heatmaps, size):
+    """Resize heatmaps to an image's height and width by bilinear interpolation.
+
+    Args:
+        heatmaps: An array ``(n, h, w)`` or a single ``(h, w)`` map.
+        size: ``(height, width)`` to resize to.
+
+    Returns:
+        A float array of the same rank with the new height and width.
+
+    Raises:
+        ValueError: If ``heatmaps`` is not 2-D or 3-D, or ``size`` is not two positive ints.
+
+    Example:
+        >>> upsample(np.array([[0.0, 1.0], [1.0, 0.0]]), (4, 4)).shape
+        (4, 4)
+    """
+    heatmaps = np.asarray(heatmaps, dtype="float32")
+    if heatmaps.ndim not in (2, 3):
+        raise ValueError(f"Expected `heatmaps` of shape (n, h, w) or (h, w). Received: heatmaps.shape={heatmaps.shape}")
+    if (not isinstance(size, (tuple, list)) or len(size) != 2
+            or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0 for v in size)):
+        raise ValueError(f"Expected `size` to be (height, width), two positive ints. Received: size={size!r}")
+    batch = heatmaps if heatmaps.ndim == 3 else heatmaps[None]
+    resized = keras.ops.convert_to_numpy(keras.ops.image.resize(batch[..., None], tuple(size), interpolation="bilinear"))
+    resized = resized[..., 0]
+    return resized if heatmaps.ndim == 3 else resized[0]
+
+
+def overlay(image, heatmap, alpha=0.5, cmap="jet"):
+    """Blend a colour-coded heatmap over a grey-scale image.
+
+    The heatmap is upsampled to the image's size and coloured with ``cmap``;
+    the result is ``(1 - alpha) * grey + alpha * colour``.
+
+    Args:
+        image: A grey-scale image ``(height, width)`` with values in ``[0, 1]``.
+        heatmap: A map ``(h, w)`` with values in ``[0, 1]``.
+        alpha: Weight of the heatmap, in ``[0, 1]``.
+        cmap: A matplotlib colormap name.
+
+    Returns:
+        An RGB float array ``(height, width, 3)`` in ``[0, 1]``.
+
+    Raises:
+        ValueError: If ``image`` or ``heatmap`` is not 2-D, or ``alpha`` is not in ``[0, 1]``.
+
+    Example:
+        >>> rgb = overlay(np.zeros((28, 28)), np.ones((7, 7)), alpha=1.0)
+        >>> rgb.shape, np.round(rgb[0, 0], 2).tolist()  # the top colour of "jet"
+        ((28, 28, 3), [0.5, 0.0, 0.0])
+    """
+    image, heatmap = np.asarray(image, dtype="float64"), np.asarray(heatmap, dtype="float64")
+    for name, value in (("image", image), ("heatmap", heatmap)):
+        if value.ndim != 2:
+            raise ValueError(f"Expected `{name}` of shape (height, width). Received: {name}.shape={value.shape}")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha <= 1:
+        raise ValueError(f"Expected `alpha` to be a number in [0, 1]. Received: alpha={alpha!r}")
+    heat = np.clip(upsample(heatmap, image.shape), 0, 1)
+    colour = matplotlib.colormaps[cmap](heat)[..., :3]
+    grey = np.repeat(np.clip(image, 0, 1)[..., None], 3, axis=-1)
+    return (1 - alpha) * grey + alpha * colour
+
+
+def randomized_copy(model, seed=0):
+    """A copy of a model with the same architecture and random weights.
+
+    Every kernel is drawn afresh from a seeded Glorot-uniform initializer and
+    every bias set to zero; other weights (such as batch-normalization
+    statistics) are those of a freshly built layer. The original model is
+    not changed.
+
+    Args:
+        model: A Keras model.
+        seed: Seed of the new kernels, a non-negative int.
+
+    Returns:
+        A new ``keras.Model``.
+
+    Raises:
+        TypeError: If ``model`` is not a Keras model.
+        ValueError: If ``seed`` is not a non-negative int.
+
+    Example:
+        >>> from grimoire.convnets import build_convnet
+        >>> model = build_convnet(input_shape=(8, 8, 1), filters=(4,), dense_units=0)
+        >>> copy = randomized_copy(model)
+        >>> copy.count_params() == model.count_params(), bool(np.allclose(copy.get_weights()[0], model.get_weights()[0]))
+        (True, False)
+    """
+    model = _model(model)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"Expected `seed` to be a non-negative int. Received: seed={seed!r}")
+    copy = keras.models.clone_model(model)
+    for index, layer in enumerate(copy.layers):
+        kernel = getattr(layer, "kernel", None)
+        if kernel is not None:
+            kernel.assign(keras.initializers.GlorotUniform(seed=seed + index)(tuple(kernel.shape)))
+        bias = getattr(layer, "bias", None)
+        if bias is not None:
+            bias.assign(np.zeros(tuple(bias.shape), dtype="float32"))
+    return copy
+
+
+def heatmap_correlation(first, second):
+    """Pearson correlation between two heatmaps of the same shape.
+
+    A constant map has no variation to correlate, so if either map is
+    constant the function returns 0.0 (no measurable agreement).
+
+    Args:
+        first: A heatmap, any shape.
+        second: A heatmap of the same shape.
+
+    Returns:
+        A float in ``[-1, 1]``.
+
+    Raises:
+        ValueError: If the shapes differ.
+
+    Example:
+        >>> a = np.array([[0.0, 1.0], [0.5, 0.2]])
+        >>> heatmap_correlation(a, 2 * a + 1), heatmap_correlation(a, 1 - a), heatmap_correlation(a, np.ones((2, 2)))
+        (1.0, -1.0, 0.0)
+    """
+    first, second = np.asarray(first, dtype="float64"), np.asarray(second, dtype="float64")
+    if first.shape != second.shape:
+        raise ValueError(f"Expected `first` and `second` of the same shape. "
+                         f"Received: {first.shape} and {second.shape}")
+    first, second = first.ravel(), second.ravel()
+    if first.std() == 0 or second.std() == 0:
+        return 0.0
+    return round(float(np.corrcoef(first, second)[0, 1]), 12)

@@ -1,0 +1,67 @@
+"""The house rules of a chapter, checked on the sources (no build needed).
+
+Every chapter follows the reference chapter's form: a label, an overview, a
+setup cell that seeds every generator, a summary and exercises; package code
+is shown by object (``:pyobject:``), never by line numbers; and every module of
+the package has its place in the API reference.
+"""
+
+import pkgutil
+import re
+from pathlib import Path
+
+import pytest
+
+import grimoire
+
+BOOK = Path(__file__).resolve().parents[1] / "book"
+CHAPTERS = sorted(p for p in BOOK.glob("*/*.md") if p.parent.name != "appendix")
+MODULES = sorted(info.name for info in pkgutil.iter_modules(grimoire.__path__, "grimoire."))
+
+
+def ids(paths):
+    return [str(p.relative_to(BOOK)) for p in paths]
+
+
+def test_there_are_chapters():
+    assert len(CHAPTERS) >= 5
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=ids(CHAPTERS))
+def test_chapter_has_the_reference_form(chapter):
+    text = chapter.read_text(encoding="utf-8")
+    assert text.startswith("---\njupytext:"), "front matter missing"
+    assert re.search(r"^\(ch-[\w-]+\)=\n# ", text, re.MULTILINE), "no (ch-...)= label above the title"
+    for heading in ("## Overview", "## Setup", "## Summary", "## Exercises"):
+        assert re.search(rf"^{heading}\b", text, re.MULTILINE), f"no {heading!r} section"
+    assert "set_seed(" in text, "the setup cell does not call set_seed"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=ids(CHAPTERS))
+def test_package_code_is_included_by_object(chapter):
+    text = chapter.read_text(encoding="utf-8")
+    for block in re.findall(r"```\{literalinclude\}[^\n]*\n(?:.*\n)*?```", text):
+        assert ":lines:" not in block and ":start-after:" not in block, block
+        if "code/grimoire" in block:
+            assert ":pyobject:" in block, block
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=ids(CHAPTERS))
+def test_chapter_is_in_the_table_of_contents(chapter):
+    index = (BOOK / "index.md").read_text(encoding="utf-8")
+    name = chapter.relative_to(BOOK).with_suffix("").as_posix()
+    assert re.search(rf"^{re.escape(name)}$", index, re.MULTILINE), f"{name} is not in index.md"
+
+
+def test_every_module_is_in_the_api_reference():
+    api = (BOOK / "appendix" / "api.md").read_text(encoding="utf-8")
+    missing = [name for name in MODULES if f".. automodule:: {name}\n" not in api]
+    assert not missing, f"not in book/appendix/api.md: {missing}"
+
+
+def test_glue_names_are_unique_across_the_book():
+    seen = {}
+    for chapter in CHAPTERS:
+        for name in re.findall(r"""\bglue\(\s*["'](\w+)["']""", chapter.read_text(encoding="utf-8")):
+            other = seen.setdefault(name, chapter)
+            assert other == chapter, f"glue name {name!r} is used in {other.name} and {chapter.name}"
