@@ -70,6 +70,8 @@ nb_execution_show_tb = True
 nb_execution_in_temp = True
 nb_output_stderr = "remove"
 nb_merge_streams = True
+# Markdown that cells display (tables made by code) is parsed as MyST, so pipe tables render.
+nb_render_markdown_format = "myst"
 
 book_cache_package = "grimoire"
 book_cache_extra_files = [str(ROOT / "requirements.txt")]

@@ -186,6 +186,20 @@ def test_loss_from_logits_keeps_the_gradient_that_clipped_probabilities_lose():
     np.testing.assert_array_equal(tape.gradient(clipped, logits), np.zeros((1, 3)))
 
 
+def test_keras_softmax_output_is_rescued_by_the_loss_on_tensorflow():
+    # The book says Keras's own softmax keeps its logits, and Keras's
+    # cross-entropy uses them: no clipping, full gradient (TensorFlow backend).
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the rescue exists on the TensorFlow backend only")
+    logits = tf.Variable([[40.0, 0.0, 0.0]])
+    with tf.GradientTape() as tape:
+        rescued = keras.losses.sparse_categorical_crossentropy(tf.constant([1]), keras.activations.softmax(logits))
+    assert float(rescued[0]) == pytest.approx(40.0)
+    np.testing.assert_allclose(tape.gradient(rescued, logits), [[1.0, -1.0, 0.0]], atol=1e-6)
+
+
 @pytest.mark.parametrize("call, error, message", [
     (lambda: Scalar("5"), TypeError, r"Expected `value` to be a real number. Received: value='5' of type str"),
     (lambda: Scalar(True), TypeError, r"Expected `value` to be a real number. Received: value=True of type bool"),
@@ -199,6 +213,8 @@ def test_loss_from_logits_keeps_the_gradient_that_clipped_probabilities_lose():
     (lambda: finite_difference(abs, 1.0, h=0), ValueError, r"Expected `h` to be a positive number. Received: h=0"),
     (lambda: finite_difference(abs, 1.0, scheme="backward"), ValueError, r"Expected `scheme` to be 'forward' or 'central'. Received: scheme='backward'"),
     (lambda: draw_graph(3.0), TypeError, r"Expected `output` to be a Scalar. Received: output of type float"),
+    (lambda: draw_graph(Scalar(1.0), spacing=(3.0, 0)), ValueError, r"Expected `spacing` to be a pair of positive numbers \(horizontal, vertical\). Received: spacing=\(3.0, 0\)"),
+    (lambda: draw_graph(Scalar(1.0), spacing=2.0), ValueError, r"Expected `spacing` to be a pair of positive numbers \(horizontal, vertical\). Received: spacing=2.0"),
     (lambda: higher_derivatives("f", 1.0), TypeError, r"Expected `function` to be callable. Received: function='f'"),
     (lambda: higher_derivatives(tf.sin, None), TypeError, r"Expected `x` to be a real number. Received: x=None of type NoneType"),
     (lambda: higher_derivatives(tf.sin, 1.0, order=0), ValueError, r"Expected `order` to be a positive int. Received: order=0"),

@@ -25,7 +25,7 @@ from grimoire.convnets import (
 TINY = dict(input_shape=(8, 8, 1), num_classes=3, filters=(4, 4), dense_units=8)
 
 
-def test_reference_convnet_matches_notes_counts():
+def test_reference_convnet_matches_deep_learning_with_python_counts():
     assert build_reference_convnet().count_params() == 104_202
     assert build_reference_convnet(pooling=False).count_params() == 712_202
     flat = dict((name, shape) for name, shape, _ in layer_table(build_reference_convnet(pooling=False)))["flatten"]
@@ -239,3 +239,20 @@ def test_fit_and_evaluate_logs_and_validates(capsys):
         fit_and_evaluate(model, (x, y[:3]), (x, y))
     with pytest.raises(ValueError, match="Expected `epochs` to be a positive int. Received: epochs=0"):
         fit_and_evaluate(model, (x, y), (x, y), epochs=0)
+
+
+def test_describe_difference_words_and_errors():
+    from grimoire.convnets import describe_difference
+
+    assert describe_difference(0.9, 0.8) == "0.100 higher than"
+    assert describe_difference(np.float32(0.5), 0.75, digits=2) == "0.25 lower than"
+    assert describe_difference(0.801, 0.8) == "about the same as"
+    assert describe_difference(0.82, 0.8, tolerance=0.05) == "about the same as"
+    with pytest.raises(TypeError, match="Expected `value` to be a real number. Received: value of type str"):
+        describe_difference("0.9", 0.8)
+    with pytest.raises(TypeError, match="Expected `reference` to be a real number. Received: reference of type NoneType"):
+        describe_difference(0.9, None)
+    with pytest.raises(ValueError, match="Expected `tolerance` to be a non-negative number. Received: tolerance=-0.1"):
+        describe_difference(0.9, 0.8, tolerance=-0.1)
+    with pytest.raises(ValueError, match="Expected `digits` to be a non-negative int. Received: digits=1.5"):
+        describe_difference(0.9, 0.8, digits=1.5)

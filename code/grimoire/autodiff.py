@@ -296,6 +296,7 @@ def draw_graph(output, ax=None, spacing=(3.6, 2.4)):
 
     Raises:
         TypeError: If ``output`` is not a :class:`Scalar`.
+        ValueError: If ``spacing`` is not a pair of positive numbers.
 
     Example:
         >>> import matplotlib.pyplot as plt
@@ -307,6 +308,10 @@ def draw_graph(output, ax=None, spacing=(3.6, 2.4)):
     """
     if not isinstance(output, Scalar):
         raise TypeError(f"Expected `output` to be a Scalar. Received: output of type {type(output).__name__}")
+    if (not isinstance(spacing, (tuple, list)) or len(spacing) != 2
+            or not all(isinstance(d, numbers.Real) and not isinstance(d, bool) and d > 0 for d in spacing)):
+        raise ValueError(f"Expected `spacing` to be a pair of positive numbers (horizontal, vertical). "
+                         f"Received: spacing={spacing!r}")
     nodes = [node for node in output.graph() if not node.constant]
     column = {id(output): 0}
     for node in reversed(nodes):  # children come before their parents

@@ -4,7 +4,8 @@
   float tensors a convnet takes.
 - :func:`build_convnet` builds the book's convnet, with switches for pooling,
   batch normalization, dropout, data augmentation and the weight initializer;
-  :func:`build_reference_convnet` is the notes' MNIST architecture.
+  :func:`build_reference_convnet` is the MNIST architecture of *Deep Learning
+  with Python* (Chollet, 2nd ed., 2021).
 - :func:`fans`, :func:`theoretical_std` and :func:`initial_weight_std` compare
   an initializer's weights with the Glorot and He formulas;
   :func:`filter_spread` measures how different a layer's filters are.
@@ -13,7 +14,8 @@
 - :func:`select_classes`, :func:`balanced_subset`, :func:`conv_base`,
   :func:`transfer_model` and :func:`unfreeze_from` are the transfer-learning
   steps, written so that they also apply to ``keras.applications`` models.
-- :func:`fit_and_evaluate` trains quietly and reports the test accuracy.
+- :func:`fit_and_evaluate` trains quietly and reports the test accuracy;
+  :func:`describe_difference` puts the comparison of two results into words.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ __all__ = [
     "transfer_model",
     "unfreeze_from",
     "fit_and_evaluate",
+    "describe_difference",
 ]
 
 
@@ -185,7 +188,7 @@ def build_convnet(input_shape=(28, 28, 1), num_classes=10, filters=(32, 64), den
 
 
 def build_reference_convnet(pooling=True, input_shape=(28, 28, 1), num_classes=10):
-    """The notes' MNIST convnet: three 3 × 3 convolutions (32, 64, 128 filters), softmax head.
+    """The MNIST convnet of *Deep Learning with Python*: three 3 × 3 convolutions (32, 64, 128 filters), softmax head.
 
     ``Conv2D(32) -> MaxPooling2D -> Conv2D(64) -> MaxPooling2D -> Conv2D(128)
     -> Flatten -> Dense(num_classes)``, with ReLU after each convolution. With
@@ -685,3 +688,37 @@ def fit_and_evaluate(model, train, test, epochs=5, batch_size=128, log=True):
                         callbacks=[EpochLogger()] if log else [])
     _, accuracy = model.evaluate(*test, batch_size=1024, verbose=0)
     return history.history, float(accuracy)
+
+
+def describe_difference(value, reference, tolerance=0.005, digits=3):
+    """Compare two results in words, for prose that must stay true if the numbers move.
+
+    Args:
+        value: The result to describe, a real number.
+        reference: The result to compare it with, a real number.
+        tolerance: Differences up to this size count as "about the same"; non-negative.
+        digits: Decimals of the difference shown, a non-negative int.
+
+    Returns:
+        ``"<difference> higher than"``, ``"<difference> lower than"`` or
+        ``"about the same as"``, to be followed by the reference's name.
+
+    Raises:
+        TypeError: If ``value`` or ``reference`` is not a real number.
+        ValueError: If ``tolerance`` is negative or ``digits`` is not a non-negative int.
+
+    Example:
+        >>> describe_difference(0.76, 0.539), describe_difference(0.7925, 0.814), describe_difference(0.8565, 0.855)
+        ('0.221 higher than', '0.021 lower than', 'about the same as')
+    """
+    for name, number in (("value", value), ("reference", reference)):
+        if isinstance(number, bool) or not isinstance(number, (int, float, np.integer, np.floating)):
+            raise TypeError(f"Expected `{name}` to be a real number. Received: {name} of type {type(number).__name__}")
+    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not tolerance >= 0:
+        raise ValueError(f"Expected `tolerance` to be a non-negative number. Received: tolerance={tolerance!r}")
+    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 0:
+        raise ValueError(f"Expected `digits` to be a non-negative int. Received: digits={digits!r}")
+    difference = float(value) - float(reference)
+    if abs(difference) <= tolerance:
+        return "about the same as"
+    return f"{abs(difference):.{digits}f} {'higher' if difference > 0 else 'lower'} than"
