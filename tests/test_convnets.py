@@ -2,25 +2,9 @@ import keras
 import numpy as np
 import pytest
 
-from grimoire.convnets import (
-    augmentation_layers,
-    balanced_subset,
-    build_convnet,
-    build_reference_convnet,
-    conv_base,
-    fans,
-    feature_maps,
-    filter_spread,
-    fit_and_evaluate,
-    initial_weight_std,
-    layer_table,
-    mosaic,
-    scale_images,
-    select_classes,
-    theoretical_std,
-    transfer_model,
-    unfreeze_from,
-)
+from grimoire.convnets import augmentation_layers, build_convnet, build_reference_convnet, feature_maps, fit_and_evaluate, layer_table, mosaic, scale_images
+from grimoire.transfer import balanced_subset, conv_base, select_classes, transfer_model, unfreeze_from
+from grimoire.initialization import fans, filter_spread, initial_weight_std, theoretical_std
 
 TINY = dict(input_shape=(8, 8, 1), num_classes=3, filters=(4, 4), dense_units=8)
 

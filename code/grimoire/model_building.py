@@ -16,6 +16,8 @@ import keras
 import numpy as np
 from keras import layers
 
+from grimoire.validation import positive_int
+
 __all__ = [
     "dense_params",
     "dense_stack_params",
@@ -25,11 +27,6 @@ __all__ = [
     "make_ticket_data",
     "layer_graph",
 ]
-
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"Expected `{name}` to be a positive int. Received: {name}={value!r}")
 
 
 def dense_params(input_size, units):
@@ -52,8 +49,8 @@ def dense_params(input_size, units):
         >>> dense_params(3, 32)  # 32 * 3 + 32
         128
     """
-    _check_positive_int("input_size", input_size)
-    _check_positive_int("units", units)
+    positive_int("input_size", input_size)
+    positive_int("units", units)
     return int(input_size * units + units)
 
 
@@ -116,7 +113,7 @@ class Linear(layers.Layer):
 
     def __init__(self, units, activation=None, **kwargs):
         super().__init__(**kwargs)
-        _check_positive_int("units", units)
+        positive_int("units", units)
         self.units = units
         self.activation = keras.activations.get(activation)
 
@@ -159,8 +156,8 @@ class MLPClassifier(keras.Model):
     def __init__(self, hidden_units=(64,), num_classes=10, dropout=0.0, **kwargs):
         super().__init__(**kwargs)
         for width in hidden_units:
-            _check_positive_int("hidden_units", width)
-        _check_positive_int("num_classes", num_classes)
+            positive_int("hidden_units", width)
+        positive_int("num_classes", num_classes)
         if not 0 <= dropout < 1:
             raise ValueError(f"Expected `dropout` to be in [0, 1). Received: dropout={dropout}")
         self.hidden_units = list(hidden_units)
@@ -211,7 +208,7 @@ def build_ticket_model(vocabulary_size=500, num_tags=20, num_departments=4, hidd
     """
     for name, value in (("vocabulary_size", vocabulary_size), ("num_tags", num_tags),
                         ("num_departments", num_departments), ("hidden_units", hidden_units)):
-        _check_positive_int(name, value)
+        positive_int(name, value)
     title = keras.Input(shape=(vocabulary_size,), name="title")
     body = keras.Input(shape=(vocabulary_size,), name="body")
     tags = keras.Input(shape=(num_tags,), name="tags")
@@ -255,7 +252,7 @@ def make_ticket_data(num_samples=1000, vocabulary_size=500, num_tags=20, num_dep
     """
     for name, value in (("num_samples", num_samples), ("vocabulary_size", vocabulary_size),
                         ("num_tags", num_tags), ("num_departments", num_departments)):
-        _check_positive_int(name, value)
+        positive_int(name, value)
     if vocabulary_size < num_departments:
         raise ValueError(
             f"Expected `vocabulary_size` >= `num_departments`. Received: vocabulary_size={vocabulary_size}, "

@@ -21,6 +21,8 @@ from typing import NamedTuple
 import numpy as np
 import tensorflow as tf
 
+from grimoire.validation import positive_int
+
 __all__ = [
     "Timing",
     "time_eager_vs_graph",
@@ -31,11 +33,6 @@ __all__ = [
     "python_batches",
     "measure_throughput",
 ]
-
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"Expected `{name}` to be a positive int. Received: {name}={value!r}")
 
 
 class Timing(NamedTuple):
@@ -100,8 +97,8 @@ def time_eager_vs_graph(fn, *args, repeats=5, number=10):
     """
     if not callable(fn):
         raise TypeError(f"Expected `fn` to be callable. Received: fn={fn!r}")
-    _check_positive_int("repeats", repeats)
-    _check_positive_int("number", number)
+    positive_int("repeats", repeats)
+    positive_int("number", number)
     graph_fn = tf.function(fn)
     start = time.perf_counter()
     graph_fn(*args)  # trace and run once
@@ -189,7 +186,7 @@ def time_batch_sizes(fn, batch_sizes, features):
         raise ValueError("Expected `batch_sizes` to hold at least one size. Received: batch_sizes=[]")
     if any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1 for n in batch_sizes):
         raise ValueError(f"Expected every batch size to be a positive int. Received: batch_sizes={batch_sizes!r}")
-    _check_positive_int("features", features)
+    positive_int("features", features)
     start = time.perf_counter()
     for size in batch_sizes:
         fn(tf.ones((size, features)))
@@ -263,9 +260,9 @@ def build_pipeline(images, labels, batch_size=128, shuffle_buffer=None, cache=Tr
         [(4, 28, 28, 1), (4, 28, 28, 1), (2, 28, 28, 1)]
     """
     images, labels = _check_images_labels(images, labels)
-    _check_positive_int("batch_size", batch_size)
+    positive_int("batch_size", batch_size)
     if shuffle_buffer is not None:
-        _check_positive_int("shuffle_buffer", shuffle_buffer)
+        positive_int("shuffle_buffer", shuffle_buffer)
     dataset = tf.data.Dataset.from_tensor_slices((images, labels))
     dataset = dataset.map(scale_image, num_parallel_calls=tf.data.AUTOTUNE)
     if cache:
@@ -304,7 +301,7 @@ def python_batches(images, labels, batch_size=128):
         [(4, 28, 28, 1), (4, 28, 28, 1), (2, 28, 28, 1)]
     """
     images, labels = _check_images_labels(images, labels)
-    _check_positive_int("batch_size", batch_size)
+    positive_int("batch_size", batch_size)
     for start in range(0, len(images), batch_size):
         pairs = [scale_image(x, y) for x, y in zip(images[start:start + batch_size], labels[start:start + batch_size])]
         yield np.stack([x.numpy() for x, _ in pairs]), np.array([int(y) for _, y in pairs])
@@ -332,7 +329,7 @@ def measure_throughput(batches, max_batches=None):
         (24, True)
     """
     if max_batches is not None:
-        _check_positive_int("max_batches", max_batches)
+        positive_int("max_batches", max_batches)
     examples = 0
     count = 0
     start = time.perf_counter()
