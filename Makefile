@@ -2,6 +2,7 @@
 #
 #   make html       build the book into _build/html (creates .venv on first use)
 #   make test       unit tests + doctests of the grimoire package
+#   make lint       ruff: lint and format check (make format applies the format)
 #   make livehtml   rebuild and reload in the browser while you write
 #   make linkcheck  check external links (needs internet)
 #   make bench      time cold, no-op, prose-edit and package-edit builds
@@ -33,7 +34,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export KERAS_BACKEND := tensorflow
 export PYTHONHASHSEED := 0
 
-.PHONY: html test livehtml linkcheck bench chapter clean distclean venv
+.PHONY: html test lint format livehtml linkcheck bench chapter clean distclean venv
 
 venv: $(STAMP)
 
@@ -49,6 +50,16 @@ html: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+LINTED := code tests conf.py .ci
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+format: $(STAMP)
+	$(BIN)/ruff format $(LINTED)
+	$(BIN)/ruff check --fix $(LINTED)
 
 livehtml: $(STAMP)
 	$(BIN)/sphinx-autobuild -c . $(SOURCEDIR) $(BUILDDIR)/html -d $(BUILDDIR)/doctrees \

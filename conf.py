@@ -63,7 +63,9 @@ myst_heading_anchors = 3
 # chapter imports to its cache key, so the cache is never stale.
 nb_execution_mode = "cache"
 # GRIMOIRE_JUPYTER_CACHE lets parallel builds (say, two authors) keep separate caches.
-nb_execution_cache_path = os.environ.get("GRIMOIRE_JUPYTER_CACHE", str(ROOT / ".jupyter_cache"))
+nb_execution_cache_path = os.environ.get(
+    "GRIMOIRE_JUPYTER_CACHE", str(ROOT / ".jupyter_cache")
+)
 nb_execution_timeout = 600  # seconds per cell
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
@@ -92,8 +94,14 @@ napoleon_numpy_docstring = False
 
 # Types from other libraries have no inventory offline: do not chase them.
 nitpick_ignore_regex = [
-    (r"py:.*", r"(np|numpy|tf|tensorflow|keras|pathlib|matplotlib|collections|typing|os)\..*"),
-    (r"py:.*", r"(Path|Sequence|Iterable|Iterator|Mapping|Callable|Any|ndarray|ArrayLike|optional)"),
+    (
+        r"py:.*",
+        r"(np|numpy|tf|tensorflow|keras|pathlib|matplotlib|collections|typing|os)\..*",
+    ),
+    (
+        r"py:.*",
+        r"(Path|Sequence|Iterable|Iterator|Mapping|Callable|Any|ndarray|ArrayLike|optional)",
+    ),
 ]
 
 # -- HTML ---------------------------------------------------------------------

@@ -27,23 +27,44 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 COPIED = ["book", "code", "_static", "conf.py", "requirements.txt"]
-PROSE_EDIT = ("book/foundations/first-look.md", "\n\nA sentence added by the benchmark.\n")
-PACKAGE_EDIT = ("code/grimoire/dense_network.py", "\n# A comment added by the benchmark.\n")
+PROSE_EDIT = (
+    "book/foundations/first-look.md",
+    "\n\nA sentence added by the benchmark.\n",
+)
+PACKAGE_EDIT = (
+    "code/grimoire/dense_network.py",
+    "\n# A comment added by the benchmark.\n",
+)
 
 
 def build(scratch: Path) -> tuple[float, list[str]]:
     """Build the scratch book; return the wall time and the executed chapters."""
     env = dict(os.environ, PYTHONPATH=str(scratch / "code"))
     env.pop("GRIMOIRE_JUPYTER_CACHE", None)  # the scratch book keeps its own cache
-    command = [sys.executable, "-m", "sphinx", "-c", str(scratch), "-W", "--keep-going", "-n",
-               "-b", "html", "-d", str(scratch / "_build/doctrees"), str(scratch / "book"),
-               str(scratch / "_build/html")]
+    command = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-c",
+        str(scratch),
+        "-W",
+        "--keep-going",
+        "-n",
+        "-b",
+        "html",
+        "-d",
+        str(scratch / "_build/doctrees"),
+        str(scratch / "book"),
+        str(scratch / "_build/html"),
+    ]
     start = time.perf_counter()
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    executed = re.findall(r"(\S+\.md): Executed notebook in", result.stdout + result.stderr)
+    executed = re.findall(
+        r"(\S+\.md): Executed notebook in", result.stdout + result.stderr
+    )
     return seconds, [str(Path(path).relative_to(scratch / "book")) for path in executed]
 
 
@@ -54,7 +75,9 @@ def chapter_times(scratch: Path) -> dict[str, float]:
     cache = get_cache(str(scratch / ".jupyter_cache"))
     times = {}
     for record in cache.list_cache_records():
-        times[str(Path(record.uri).relative_to(scratch / "book"))] = round(record.data["execution_seconds"], 2)
+        times[str(Path(record.uri).relative_to(scratch / "book"))] = round(
+            record.data["execution_seconds"], 2
+        )
     return dict(sorted(times.items()))
 
 
@@ -72,7 +95,15 @@ def main() -> None:
         for name in COPIED:
             source = ROOT / name
             copy = shutil.copytree if source.is_dir() else shutil.copy2
-            copy(source, scratch / name, **({"ignore": shutil.ignore_patterns("__pycache__")} if source.is_dir() else {}))
+            copy(
+                source,
+                scratch / name,
+                **(
+                    {"ignore": shutil.ignore_patterns("__pycache__")}
+                    if source.is_dir()
+                    else {}
+                ),
+            )
 
         steps = {}
         steps["cold"] = build(scratch)
@@ -93,8 +124,15 @@ def main() -> None:
 
     report = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
-        "builds": {name: {"seconds": round(seconds, 2), "executed": executed} for name, (seconds, executed) in steps.items()},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+        "builds": {
+            name: {"seconds": round(seconds, 2), "executed": executed}
+            for name, (seconds, executed) in steps.items()
+        },
         "chapters": chapters,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -28,26 +28,42 @@ def glued(notebook):
             meta = output.get("metadata", {}).get("scrapbook", {})
             if meta.get("name"):
                 data = output.get("data", {})
-                yield meta["name"], data.get(meta.get("mime_prefix", "") + "text/plain", "")
+                yield (
+                    meta["name"],
+                    data.get(meta.get("mime_prefix", "") + "text/plain", ""),
+                )
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("chapter", type=Path, help="a MyST chapter, such as book/vision/convnets.md")
-    parser.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
-    parser.add_argument("--save", type=Path, help="write the executed notebook here (.ipynb)")
+    parser.add_argument(
+        "chapter", type=Path, help="a MyST chapter, such as book/vision/convnets.md"
+    )
+    parser.add_argument(
+        "--timeout", type=int, default=600, help="seconds per cell (default 600)"
+    )
+    parser.add_argument(
+        "--save", type=Path, help="write the executed notebook here (.ipynb)"
+    )
     args = parser.parse_args(argv)
     if not args.chapter.is_file():
         parser.error(f"no such chapter: {args.chapter}")
     notebook = jupytext.read(args.chapter)
-    client = NotebookClient(notebook, timeout=args.timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(args.chapter.parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=args.timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(args.chapter.parent)}},
+    )
     start = time.perf_counter()
     try:
         client.execute()
     except CellExecutionError as error:
         print(error, file=sys.stderr)
-        print(f"FAILED {args.chapter} after {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        print(
+            f"FAILED {args.chapter} after {time.perf_counter() - start:.1f} s",
+            file=sys.stderr,
+        )
         return 1
     finally:
         if args.save:

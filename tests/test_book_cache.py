@@ -22,7 +22,13 @@ import time
 
 import pytest
 
-from grimoire.book_cache import chapter_dependencies, code_cells, fingerprint, imported_modules, package_modules
+from grimoire.book_cache import (
+    chapter_dependencies,
+    code_cells,
+    fingerprint,
+    imported_modules,
+    package_modules,
+)
 
 
 def test_code_cells_strip_options():
@@ -50,7 +56,11 @@ def test_code_cells_strip_options():
 
 def test_imported_modules_ignores_magics_and_other_packages():
     source = "%matplotlib inline\nimport grimoire.data as d\nfrom grimoire import plotting\nimport grimoirex\nimport os\n"
-    assert imported_modules(source, "grimoire") == {"grimoire.data", "grimoire", "grimoire.plotting"}
+    assert imported_modules(source, "grimoire") == {
+        "grimoire.data",
+        "grimoire",
+        "grimoire.plotting",
+    }
 
 
 def test_imported_modules_of_broken_code_is_empty():
@@ -63,25 +73,46 @@ def package(tmp_path):
     root.mkdir(parents=True)
     (root / "__init__.py").write_text("")
     (root / "alpha.py").write_text("def value():\n    return 1\n")
-    (root / "beta.py").write_text("from .alpha import value\n\ndef doubled():\n    return 2 * value()\n")
+    (root / "beta.py").write_text(
+        "from .alpha import value\n\ndef doubled():\n    return 2 * value()\n"
+    )
     (root / "gamma.py").write_text("def word():\n    return 'first'\n")
     (root / "sub").mkdir()
     (root / "sub" / "__init__.py").write_text("")
-    (root / "sub" / "delta.py").write_text("from ..gamma import word\nfrom minipkg import beta\n")
+    (root / "sub" / "delta.py").write_text(
+        "from ..gamma import word\nfrom minipkg import beta\n"
+    )
     return root
 
 
 def test_package_modules_resolve_relative_imports(package):
     modules = package_modules(package, "minipkg")
-    assert set(modules) == {"minipkg", "minipkg.alpha", "minipkg.beta", "minipkg.gamma", "minipkg.sub", "minipkg.sub.delta"}
+    assert set(modules) == {
+        "minipkg",
+        "minipkg.alpha",
+        "minipkg.beta",
+        "minipkg.gamma",
+        "minipkg.sub",
+        "minipkg.sub.delta",
+    }
     assert "minipkg.alpha" in modules["minipkg.beta"][1]
     assert {"minipkg.gamma", "minipkg.beta"} <= modules["minipkg.sub.delta"][1]
 
 
 def test_chapter_dependencies_are_transitive(package):
     page = "```{code-cell} ipython3\nfrom minipkg.sub.delta import word\n```\n"
-    names = [str(p.relative_to(package)) for p in chapter_dependencies(page, package, "minipkg")]
-    assert names == ["__init__.py", "alpha.py", "beta.py", "gamma.py", "sub/__init__.py", "sub/delta.py"]
+    names = [
+        str(p.relative_to(package))
+        for p in chapter_dependencies(page, package, "minipkg")
+    ]
+    assert names == [
+        "__init__.py",
+        "alpha.py",
+        "beta.py",
+        "gamma.py",
+        "sub/__init__.py",
+        "sub/delta.py",
+    ]
     assert chapter_dependencies("no code here", package, "minipkg") == []
 
 
@@ -93,12 +124,31 @@ def test_fingerprint_follows_content_not_order(package):
     assert fingerprint(files) != before
 
 
-@pytest.mark.parametrize("call, error, message", [
-    (lambda: code_cells(None), TypeError, r"Expected `text` to be a str. Received: text=NoneType"),
-    (lambda: imported_modules(b"import x", "grimoire"), TypeError, r"Expected `source` to be a str. Received: source=bytes"),
-    (lambda: imported_modules("import x", 1), TypeError, r"Expected `package` to be a str. Received: package=int"),
-    (lambda: package_modules("/nonexistent", "x"), ValueError, r"Expected `package_dir` to be a package folder with an __init__.py. Received: package_dir='/nonexistent'"),
-])
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (
+            lambda: code_cells(None),
+            TypeError,
+            r"Expected `text` to be a str. Received: text=NoneType",
+        ),
+        (
+            lambda: imported_modules(b"import x", "grimoire"),
+            TypeError,
+            r"Expected `source` to be a str. Received: source=bytes",
+        ),
+        (
+            lambda: imported_modules("import x", 1),
+            TypeError,
+            r"Expected `package` to be a str. Received: package=int",
+        ),
+        (
+            lambda: package_modules("/nonexistent", "x"),
+            ValueError,
+            r"Expected `package_dir` to be a package folder with an __init__.py. Received: package_dir='/nonexistent'",
+        ),
+    ],
+)
 def test_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()
@@ -126,19 +176,43 @@ def chapter(name, prose, code):
 def book(tmp_path, package):
     src = tmp_path / "book"
     src.mkdir()
-    (src / "conf.py").write_text(textwrap.dedent(f"""\
+    (src / "conf.py").write_text(
+        textwrap.dedent(f"""\
         extensions = ["myst_nb", "grimoire.book_cache"]
         book_cache_package = "minipkg"
         nb_execution_mode = "cache"
-        nb_execution_cache_path = {str(tmp_path / 'cache')!r}
+        nb_execution_cache_path = {str(tmp_path / "cache")!r}
         nb_execution_raise_on_error = True
         nb_output_stderr = "remove"
-        """))
-    (src / "index.md").write_text("# Mini\n\n```{toctree}\none\ntwo\nthree\nfour\n```\n")
-    (src / "one.md").write_text(chapter("one", "Alpha prose.", "from minipkg.alpha import value\nprint('value', value())"))
-    (src / "two.md").write_text(chapter("two", "Beta prose.", "from minipkg import beta\nprint('doubled', beta.doubled())"))
-    (src / "three.md").write_text(chapter("three", "Gamma prose.", "import minipkg.gamma\nprint('word', minipkg.gamma.word())"))
-    (src / "four.md").write_text(chapter("four", "Plain prose.", "print('no package here')"))
+        """)
+    )
+    (src / "index.md").write_text(
+        "# Mini\n\n```{toctree}\none\ntwo\nthree\nfour\n```\n"
+    )
+    (src / "one.md").write_text(
+        chapter(
+            "one",
+            "Alpha prose.",
+            "from minipkg.alpha import value\nprint('value', value())",
+        )
+    )
+    (src / "two.md").write_text(
+        chapter(
+            "two",
+            "Beta prose.",
+            "from minipkg import beta\nprint('doubled', beta.doubled())",
+        )
+    )
+    (src / "three.md").write_text(
+        chapter(
+            "three",
+            "Gamma prose.",
+            "import minipkg.gamma\nprint('word', minipkg.gamma.word())",
+        )
+    )
+    (src / "four.md").write_text(
+        chapter("four", "Plain prose.", "print('no package here')")
+    )
     return src
 
 
@@ -148,8 +222,21 @@ def build(book):
     log.unlink(missing_ok=True)
     env = dict(os.environ, EXEC_LOG=str(log), PYTHONPATH=str(book.parent / "pkg"))
     result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(book), str(book.parent / "html")],
-        env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "-q",
+            "-b",
+            "html",
+            str(book),
+            str(book.parent / "html"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return sorted(log.read_text().split()) if log.exists() else []
@@ -187,11 +274,18 @@ def test_cache_is_exact(book, package):
 
 
 def test_used_in_links_the_importing_chapters(book):
-    (book / "api.md").write_text("# API\n\n```{used-in} minipkg.alpha\n```\n\n```{used-in} minipkg.sub\n```\n")
+    (book / "api.md").write_text(
+        "# API\n\n```{used-in} minipkg.alpha\n```\n\n```{used-in} minipkg.sub\n```\n"
+    )
     index = book / "index.md"
     index.write_text(index.read_text().replace("four\n", "four\napi\n"))
     build(book)
     lists = re.findall(r"<p><em>(.*?)</p>", page(book, "api"))
     assert len(lists) == 2
-    assert 'Used in: </em><a class="reference internal" href="one.html">One</a>' == lists[0]
-    assert "Not imported by any chapter yet." in lists[1]  # two reaches alpha only through beta
+    assert (
+        'Used in: </em><a class="reference internal" href="one.html">One</a>'
+        == lists[0]
+    )
+    assert (
+        "Not imported by any chapter yet." in lists[1]
+    )  # two reaches alpha only through beta

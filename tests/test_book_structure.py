@@ -16,7 +16,9 @@ import grimoire
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 CHAPTERS = sorted(p for p in BOOK.glob("*/*.md") if p.parent.name != "appendix")
-MODULES = sorted(info.name for info in pkgutil.iter_modules(grimoire.__path__, "grimoire."))
+MODULES = sorted(
+    info.name for info in pkgutil.iter_modules(grimoire.__path__, "grimoire.")
+)
 
 
 def ids(paths):
@@ -31,9 +33,13 @@ def test_there_are_chapters():
 def test_chapter_has_the_reference_form(chapter):
     text = chapter.read_text(encoding="utf-8")
     assert text.startswith("---\njupytext:"), "front matter missing"
-    assert re.search(r"^\(ch-[\w-]+\)=\n# ", text, re.MULTILINE), "no (ch-...)= label above the title"
+    assert re.search(r"^\(ch-[\w-]+\)=\n# ", text, re.MULTILINE), (
+        "no (ch-...)= label above the title"
+    )
     for heading in ("## Overview", "## Setup", "## Summary", "## Exercises"):
-        assert re.search(rf"^{heading}\b", text, re.MULTILINE), f"no {heading!r} section"
+        assert re.search(rf"^{heading}\b", text, re.MULTILINE), (
+            f"no {heading!r} section"
+        )
     assert "set_seed(" in text, "the setup cell does not call set_seed"
 
 
@@ -50,7 +56,9 @@ def test_package_code_is_included_by_object(chapter):
 def test_chapter_is_in_the_table_of_contents(chapter):
     index = (BOOK / "index.md").read_text(encoding="utf-8")
     name = chapter.relative_to(BOOK).with_suffix("").as_posix()
-    assert re.search(rf"^{re.escape(name)}$", index, re.MULTILINE), f"{name} is not in index.md"
+    assert re.search(rf"^{re.escape(name)}$", index, re.MULTILINE), (
+        f"{name} is not in index.md"
+    )
 
 
 def test_every_module_is_in_the_api_reference():
@@ -62,6 +70,10 @@ def test_every_module_is_in_the_api_reference():
 def test_glue_names_are_unique_across_the_book():
     seen = {}
     for chapter in CHAPTERS:
-        for name in re.findall(r"""\bglue\(\s*["'](\w+)["']""", chapter.read_text(encoding="utf-8")):
+        for name in re.findall(
+            r"""\bglue\(\s*["'](\w+)["']""", chapter.read_text(encoding="utf-8")
+        ):
             other = seen.setdefault(name, chapter)
-            assert other == chapter, f"glue name {name!r} is used in {other.name} and {chapter.name}"
+            assert other == chapter, (
+                f"glue name {name!r} is used in {other.name} and {chapter.name}"
+            )

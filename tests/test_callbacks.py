@@ -11,8 +11,15 @@ def test_one_clean_line_per_epoch(capsys):
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
     model.compile("sgd", "mse", metrics=["mae"])
     x, y = np.random.rand(32, 3), np.random.rand(32, 1)
-    model.fit(x, y, epochs=3, batch_size=8, verbose=0, callbacks=[EpochLogger(digits=3)],
-              validation_data=(x, y))
+    model.fit(
+        x,
+        y,
+        epochs=3,
+        batch_size=8,
+        verbose=0,
+        callbacks=[EpochLogger(digits=3)],
+        validation_data=(x, y),
+    )
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3
     assert lines[0].startswith("epoch 1/3 - ")
@@ -27,15 +34,33 @@ def test_every_prints_the_last_epoch(capsys):
     logger.set_params({"epochs": 3})
     for epoch in range(3):
         logger.on_epoch_end(epoch, {"loss": 1.0})
-    assert [line.split(" - ")[0] for line in capsys.readouterr().out.splitlines()] == ["epoch 2/3", "epoch 3/3"]
+    assert [line.split(" - ")[0] for line in capsys.readouterr().out.splitlines()] == [
+        "epoch 2/3",
+        "epoch 3/3",
+    ]
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    ({"digits": 2.0}, TypeError, r"Expected `digits` to be an int. Received: digits=2.0"),
-    ({"every": "1"}, TypeError, r"Expected `every` to be an int. Received: every='1'"),
-    ({"digits": -1}, ValueError, r"Expected `digits` to be >= 0. Received: digits=-1"),
-    ({"every": 0}, ValueError, r"Expected `every` to be >= 1. Received: every=0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        (
+            {"digits": 2.0},
+            TypeError,
+            r"Expected `digits` to be an int. Received: digits=2.0",
+        ),
+        (
+            {"every": "1"},
+            TypeError,
+            r"Expected `every` to be an int. Received: every='1'",
+        ),
+        (
+            {"digits": -1},
+            ValueError,
+            r"Expected `digits` to be >= 0. Received: digits=-1",
+        ),
+        ({"every": 0}, ValueError, r"Expected `every` to be >= 1. Received: every=0"),
+    ],
+)
 def test_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):
         EpochLogger(**kwargs)

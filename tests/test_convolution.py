@@ -22,21 +22,35 @@ from grimoire.convolution import (
 GRID = [
     (size, kernel, strides, padding, dilation)
     for size, kernel, strides, padding, dilation in itertools.product(
-        [(7, 7), (8, 11)], [1, 2, 3, (2, 5)], [1, 2, (3, 1)], ["valid", "same"], [1, 2, (1, 3)]
+        [(7, 7), (8, 11)],
+        [1, 2, 3, (2, 5)],
+        [1, 2, (3, 1)],
+        ["valid", "same"],
+        [1, 2, (1, 3)],
     )
     if strides == 1 or dilation == 1
 ]
 
 
-def _keras_conv(input_shape, filters, kernel, strides, padding, dilation, use_bias=True):
-    layer = layers.Conv2D(filters, kernel, strides=strides, padding=padding, dilation_rate=dilation,
-                          use_bias=use_bias)
+def _keras_conv(
+    input_shape, filters, kernel, strides, padding, dilation, use_bias=True
+):
+    layer = layers.Conv2D(
+        filters,
+        kernel,
+        strides=strides,
+        padding=padding,
+        dilation_rate=dilation,
+        use_bias=use_bias,
+    )
     layer.build((None, *input_shape))
     return layer
 
 
 @pytest.mark.parametrize("size, kernel, strides, padding, dilation", GRID)
-def test_shape_formula_and_naive_conv_match_keras(size, kernel, strides, padding, dilation):
+def test_shape_formula_and_naive_conv_match_keras(
+    size, kernel, strides, padding, dilation
+):
     rng = np.random.default_rng(0)
     image = rng.normal(size=(*size, 2))
     try:
@@ -54,37 +68,61 @@ def test_shape_formula_and_naive_conv_match_keras(size, kernel, strides, padding
     np.testing.assert_allclose(ours, keras_output, rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("channels, filters, kernel, use_bias", list(itertools.product(
-    [1, 3, 16], [1, 8], [1, 3, (5, 2)], [True, False])))
+@pytest.mark.parametrize(
+    "channels, filters, kernel, use_bias",
+    list(itertools.product([1, 3, 16], [1, 8], [1, 3, (5, 2)], [True, False])),
+)
 def test_param_count_matches_keras(channels, filters, kernel, use_bias):
     layer = _keras_conv((9, 9, channels), filters, kernel, 1, "valid", 1, use_bias)
-    assert conv2d_param_count(channels, filters, kernel, use_bias) == layer.count_params()
+    assert (
+        conv2d_param_count(channels, filters, kernel, use_bias) == layer.count_params()
+    )
 
 
 def test_rgb_filter_is_three_summed_channel_filters():
     rng = np.random.default_rng(1)
     image, kernel = rng.normal(size=(6, 6, 3)), rng.normal(size=(3, 3, 3, 1))
-    partial = [conv2d(image[..., c:c + 1], kernel[:, :, c:c + 1]) for c in range(3)]
+    partial = [conv2d(image[..., c : c + 1], kernel[:, :, c : c + 1]) for c in range(3)]
     np.testing.assert_allclose(sum(partial), conv2d(image, kernel))
     assert kernel.size + 1 == conv2d_param_count(3, 1, 3) == 28
 
 
-@pytest.mark.parametrize("pool_size, strides, padding", [
-    (2, None, "valid"), (3, None, "valid"), (3, 2, "valid"), (2, None, "same"), (3, 2, "same"), ((2, 3), 1, "same"),
-])
-@pytest.mark.parametrize("mode, keras_layer", [("max", layers.MaxPooling2D), ("average", layers.AveragePooling2D)])
+@pytest.mark.parametrize(
+    "pool_size, strides, padding",
+    [
+        (2, None, "valid"),
+        (3, None, "valid"),
+        (3, 2, "valid"),
+        (2, None, "same"),
+        (3, 2, "same"),
+        ((2, 3), 1, "same"),
+    ],
+)
+@pytest.mark.parametrize(
+    "mode, keras_layer",
+    [("max", layers.MaxPooling2D), ("average", layers.AveragePooling2D)],
+)
 def test_pooling_matches_keras(pool_size, strides, padding, mode, keras_layer):
     image = np.random.default_rng(2).normal(size=(7, 8, 2))
     expected = keras.ops.convert_to_numpy(
-        keras_layer(pool_size, strides=strides, padding=padding)(image[None].astype("float32")))[0]
-    assert pooling_output_shape(image.shape, pool_size, strides, padding) == expected.shape
-    np.testing.assert_allclose(pool2d(image, pool_size, strides, padding, mode), expected, rtol=1e-5, atol=1e-6)
+        keras_layer(pool_size, strides=strides, padding=padding)(
+            image[None].astype("float32")
+        )
+    )[0]
+    assert (
+        pooling_output_shape(image.shape, pool_size, strides, padding) == expected.shape
+    )
+    np.testing.assert_allclose(
+        pool2d(image, pool_size, strides, padding, mode), expected, rtol=1e-5, atol=1e-6
+    )
 
 
 @pytest.mark.parametrize("padding", [2, (1, 3), ((0, 1), (2, 3))])
 def test_zero_pad_matches_keras(padding):
     image = np.random.default_rng(3).normal(size=(4, 5, 2))
-    expected = keras.ops.convert_to_numpy(layers.ZeroPadding2D(padding)(image[None].astype("float32")))[0]
+    expected = keras.ops.convert_to_numpy(
+        layers.ZeroPadding2D(padding)(image[None].astype("float32"))
+    )[0]
     np.testing.assert_allclose(zero_pad2d(image, padding), expected, rtol=1e-6)
 
 
@@ -103,9 +141,15 @@ def test_hand_made_kernels_respond_to_the_right_edges():
     top_dark = np.transpose(left_dark, (1, 0, 2))  # a horizontal edge
     vertical = kernels["vertical edges"][:, :, None, None]
     horizontal = kernels["horizontal edges"][:, :, None, None]
-    assert conv2d(left_dark, vertical).max() == 4 and np.all(conv2d(left_dark, horizontal) == 0)
-    assert conv2d(top_dark, horizontal).max() == 4 and np.all(conv2d(top_dark, vertical) == 0)
-    np.testing.assert_allclose(conv2d(np.full((4, 4, 1), 0.3), kernels["blur"][:, :, None, None]), 0.3)
+    assert conv2d(left_dark, vertical).max() == 4 and np.all(
+        conv2d(left_dark, horizontal) == 0
+    )
+    assert conv2d(top_dark, horizontal).max() == 4 and np.all(
+        conv2d(top_dark, vertical) == 0
+    )
+    np.testing.assert_allclose(
+        conv2d(np.full((4, 4, 1), 0.3), kernels["blur"][:, :, None, None]), 0.3
+    )
 
 
 def test_sample_photo():
@@ -116,38 +160,87 @@ def test_sample_photo():
     assert 0.0 <= full.min() < full.max() <= 1.0
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: conv_output_length(0, 3), r"Expected `input_length` to be a positive int. Received: input_length=0"),
-    (lambda: conv_output_length(5, 2.0), r"Expected `kernel_size` to be a positive int. Received: kernel_size=2.0"),
-    (lambda: conv_output_length(5, 3, padding="full"),
-     r"Expected `padding` to be 'valid' or 'same'. Received: padding='full'"),
-    (lambda: conv_output_length(4, 3, dilation_rate=2),
-     r"Expected `input_length` to be at least the dilated kernel size 5 with padding='valid'. Received: input_length=4"),
-    (lambda: conv_output_shape((28, 28), 8, 3),
-     r"Expected `input_shape` to be \(height, width, channels\). Received: input_shape=\(28, 28\)"),
-    (lambda: conv_output_shape((28, 28, 1), 0, 3), r"Expected `filters` to be a positive int. Received: filters=0"),
-    (lambda: conv_output_shape((28, 28, 1), 8, (3, 3, 3)),
-     r"Expected `kernel_size` to be a positive int or a tuple of 2 positive ints. Received: kernel_size=\(3, 3, 3\)"),
-    (lambda: conv_output_shape((28, 28, 1), 8, 3, strides=0),
-     r"Expected `strides` to be a positive int or a tuple of 2 positive ints. Received: strides=0"),
-    (lambda: conv2d_param_count(True, 8, 3), r"Expected `input_channels` to be a positive int. Received: input_channels=True"),
-    (lambda: pooling_output_shape((4, 4, 0)), r"Expected `input_shape\[2\]` to be a positive int. Received: input_shape\[2\]=0"),
-    (lambda: zero_padding_amounts((1, -1)),
-     r"Expected `padding` to be an int, a tuple of 2 ints or a tuple of 2 tuples of 2 ints, all non-negative. "
-     r"Received: padding=\(1, -1\)"),
-    (lambda: zero_padding_amounts(((1, 2), 3)), r"Expected `padding` to be an int, .* Received: padding=\(\(1, 2\), 3\)"),
-    (lambda: zero_pad2d(np.zeros((3, 3)), 1),
-     r"Expected `inputs` of shape \(height, width, channels\). Received: inputs.shape=\(3, 3\)"),
-    (lambda: conv2d(np.zeros((5, 5, 3)), np.zeros((3, 3, 1, 2))),
-     r"Expected `kernel` of shape \(kernel_height, kernel_width, 3, filters\) to match the input's channels. "
-     r"Received: kernel.shape=\(3, 3, 1, 2\)"),
-    (lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((3, 3, 1, 2)), bias=np.zeros(3)),
-     r"Expected `bias` of shape \(2,\). Received: bias.shape=\(3,\)"),
-    (lambda: pool2d(np.zeros((4, 4, 1)), mode="min"), r"Expected `mode` to be 'max' or 'average'. Received: mode='min'"),
-    (lambda: pool2d(np.zeros((4, 4, 1)), pool_size=(2, 0)),
-     r"Expected `pool_size` to be a positive int or a tuple of 2 positive ints. Received: pool_size=\(2, 0\)"),
-    (lambda: load_sample_photo(downsample=0), r"Expected `downsample` to be a positive int. Received: downsample=0"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: conv_output_length(0, 3),
+            r"Expected `input_length` to be a positive int. Received: input_length=0",
+        ),
+        (
+            lambda: conv_output_length(5, 2.0),
+            r"Expected `kernel_size` to be a positive int. Received: kernel_size=2.0",
+        ),
+        (
+            lambda: conv_output_length(5, 3, padding="full"),
+            r"Expected `padding` to be 'valid' or 'same'. Received: padding='full'",
+        ),
+        (
+            lambda: conv_output_length(4, 3, dilation_rate=2),
+            r"Expected `input_length` to be at least the dilated kernel size 5 with padding='valid'. Received: input_length=4",
+        ),
+        (
+            lambda: conv_output_shape((28, 28), 8, 3),
+            r"Expected `input_shape` to be \(height, width, channels\). Received: input_shape=\(28, 28\)",
+        ),
+        (
+            lambda: conv_output_shape((28, 28, 1), 0, 3),
+            r"Expected `filters` to be a positive int. Received: filters=0",
+        ),
+        (
+            lambda: conv_output_shape((28, 28, 1), 8, (3, 3, 3)),
+            r"Expected `kernel_size` to be a positive int or a tuple of 2 positive ints. Received: kernel_size=\(3, 3, 3\)",
+        ),
+        (
+            lambda: conv_output_shape((28, 28, 1), 8, 3, strides=0),
+            r"Expected `strides` to be a positive int or a tuple of 2 positive ints. Received: strides=0",
+        ),
+        (
+            lambda: conv2d_param_count(True, 8, 3),
+            r"Expected `input_channels` to be a positive int. Received: input_channels=True",
+        ),
+        (
+            lambda: pooling_output_shape((4, 4, 0)),
+            r"Expected `input_shape\[2\]` to be a positive int. Received: input_shape\[2\]=0",
+        ),
+        (
+            lambda: zero_padding_amounts((1, -1)),
+            r"Expected `padding` to be an int, a tuple of 2 ints or a tuple of 2 tuples of 2 ints, all non-negative. "
+            r"Received: padding=\(1, -1\)",
+        ),
+        (
+            lambda: zero_padding_amounts(((1, 2), 3)),
+            r"Expected `padding` to be an int, .* Received: padding=\(\(1, 2\), 3\)",
+        ),
+        (
+            lambda: zero_pad2d(np.zeros((3, 3)), 1),
+            r"Expected `inputs` of shape \(height, width, channels\). Received: inputs.shape=\(3, 3\)",
+        ),
+        (
+            lambda: conv2d(np.zeros((5, 5, 3)), np.zeros((3, 3, 1, 2))),
+            r"Expected `kernel` of shape \(kernel_height, kernel_width, 3, filters\) to match the input's channels. "
+            r"Received: kernel.shape=\(3, 3, 1, 2\)",
+        ),
+        (
+            lambda: conv2d(
+                np.zeros((5, 5, 1)), np.zeros((3, 3, 1, 2)), bias=np.zeros(3)
+            ),
+            r"Expected `bias` of shape \(2,\). Received: bias.shape=\(3,\)",
+        ),
+        (
+            lambda: pool2d(np.zeros((4, 4, 1)), mode="min"),
+            r"Expected `mode` to be 'max' or 'average'. Received: mode='min'",
+        ),
+        (
+            lambda: pool2d(np.zeros((4, 4, 1)), pool_size=(2, 0)),
+            r"Expected `pool_size` to be a positive int or a tuple of 2 positive ints. Received: pool_size=\(2, 0\)",
+        ),
+        (
+            lambda: load_sample_photo(downsample=0),
+            r"Expected `downsample` to be a positive int. Received: downsample=0",
+        ),
+    ],
+)
 def test_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()

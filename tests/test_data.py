@@ -28,10 +28,21 @@ def make_gz(path, content=CONTENT):
 @pytest.fixture
 def toy(tmp_path, monkeypatch):
     """A registry with one gzipped dataset, and empty search folders."""
-    file = data.DataFile("toy.bin.gz", hashlib.sha256(CONTENT).hexdigest(), "https://example.invalid/toy.bin.gz", gunzip=True)
+    file = data.DataFile(
+        "toy.bin.gz",
+        hashlib.sha256(CONTENT).hexdigest(),
+        "https://example.invalid/toy.bin.gz",
+        gunzip=True,
+    )
     dataset = data.Dataset(
-        name="toy", title="Toy data", subdir="toy", files=(file,), licence="CC0", citation="none",
-        system_dirs=(str(tmp_path / "system" / "toy"),), apt_package="dataset-toy",
+        name="toy",
+        title="Toy data",
+        subdir="toy",
+        files=(file,),
+        licence="CC0",
+        citation="none",
+        system_dirs=(str(tmp_path / "system" / "toy"),),
+        apt_package="dataset-toy",
     )
     monkeypatch.setattr(data, "DATASETS", {"toy": dataset})
     monkeypatch.setenv("GRIMOIRE_DATA", str(tmp_path / "mirror"))
@@ -41,7 +52,10 @@ def toy(tmp_path, monkeypatch):
 
 
 def test_search_order(toy):
-    labels = [(label, str(folder.relative_to(toy))) for label, folder in data.search_folders("toy")]
+    labels = [
+        (label, str(folder.relative_to(toy)))
+        for label, folder in data.search_folders("toy")
+    ]
     assert labels == [
         ("GRIMOIRE_DATA", "mirror/toy"),
         ("system", "system/toy"),
@@ -49,11 +63,14 @@ def test_search_order(toy):
     ]
 
 
-@pytest.mark.parametrize("present, expected", [
-    (["mirror/toy", "system/toy", "keras/datasets/toy"], "mirror"),
-    (["system/toy", "keras/datasets/toy"], "system"),
-    (["keras/datasets/toy"], "keras"),
-])
+@pytest.mark.parametrize(
+    "present, expected",
+    [
+        (["mirror/toy", "system/toy", "keras/datasets/toy"], "mirror"),
+        (["system/toy", "keras/datasets/toy"], "system"),
+        (["keras/datasets/toy"], "keras"),
+    ],
+)
 def test_first_source_wins(toy, present, expected):
     for folder in present:
         make_gz(toy / folder / "toy.bin.gz")
@@ -63,7 +80,10 @@ def test_first_source_wins(toy, present, expected):
 
 def test_mirror_without_variable_is_skipped(toy, monkeypatch):
     monkeypatch.delenv("GRIMOIRE_DATA")
-    assert [label for label, _ in data.search_folders("toy")] == ["system", "Keras cache"]
+    assert [label for label, _ in data.search_folders("toy")] == [
+        "system",
+        "Keras cache",
+    ]
 
 
 def test_checksum_mismatch_is_never_used(toy):
@@ -81,7 +101,9 @@ def test_checksum_mismatch_is_never_used(toy):
 def test_truncated_file(toy):
     path = make_gz(toy / "mirror/toy/toy.bin.gz")
     path.write_bytes(path.read_bytes()[:20])
-    with pytest.raises(data.ChecksumError, match=r"could not be read \((EOFError|BadGzipFile)"):
+    with pytest.raises(
+        data.ChecksumError, match=r"could not be read \((EOFError|BadGzipFile)"
+    ):
         data.locate("toy", download=False)
 
 
@@ -97,7 +119,11 @@ def test_missing_file_offline_error_lists_places_and_remedies(toy, monkeypatch):
     with pytest.raises(data.DatasetNotFoundError) as error:
         data.locate("toy")
     message = str(error.value)
-    for place in ("mirror/toy/toy.bin.gz", "system/toy/toy.bin.gz", "keras/datasets/toy/toy.bin.gz"):
+    for place in (
+        "mirror/toy/toy.bin.gz",
+        "system/toy/toy.bin.gz",
+        "keras/datasets/toy/toy.bin.gz",
+    ):
         assert place in message
     assert "GRIMOIRE_OFFLINE" in message
     assert "https://example.invalid/toy.bin.gz" in message
@@ -112,7 +138,9 @@ def test_failed_download_is_reported_and_leaves_nothing(toy, monkeypatch):
         raise OSError("network is unreachable")
 
     monkeypatch.setattr(data.urllib.request, "urlopen", refuse)
-    with pytest.raises(data.DatasetNotFoundError, match="the download failed .*network is unreachable"):
+    with pytest.raises(
+        data.DatasetNotFoundError, match="the download failed .*network is unreachable"
+    ):
         data.locate("toy", download=True)
     assert not list(toy.rglob("toy.bin.gz*"))  # no partial file left behind
 
@@ -133,14 +161,22 @@ class FakeResponse:
 
 
 def test_download_goes_to_keras_cache_and_is_verified(toy, monkeypatch):
-    monkeypatch.setattr(data.urllib.request, "urlopen", lambda url, timeout: FakeResponse(gzip.compress(CONTENT)))
+    monkeypatch.setattr(
+        data.urllib.request,
+        "urlopen",
+        lambda url, timeout: FakeResponse(gzip.compress(CONTENT)),
+    )
     path = data.locate("toy", download=True)["toy.bin.gz"]
     assert path == toy / "keras/datasets/toy/toy.bin.gz"
     assert gzip.decompress(path.read_bytes()) == CONTENT
 
 
 def test_corrupt_download_is_deleted(toy, monkeypatch):
-    monkeypatch.setattr(data.urllib.request, "urlopen", lambda url, timeout: FakeResponse(gzip.compress(b"evil")))
+    monkeypatch.setattr(
+        data.urllib.request,
+        "urlopen",
+        lambda url, timeout: FakeResponse(gzip.compress(b"evil")),
+    )
     with pytest.raises(data.ChecksumError):
         data.locate("toy", download=True)
     assert not list((toy / "keras").rglob("toy.bin.gz*"))
@@ -153,8 +189,16 @@ def test_extract_goes_to_cache_not_beside_the_source(toy, monkeypatch):
     archive.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(archive, "w") as bundle:
         bundle.writestr("inner/hello.txt", "hello")
-    file = data.DataFile("bundle.zip", hashlib.sha256(archive.read_bytes()).hexdigest(), "https://example.invalid/bundle.zip")
-    monkeypatch.setitem(data.DATASETS, "bundle", data.Dataset("bundle", "Bundle", "", (file,), "CC0", "none"))
+    file = data.DataFile(
+        "bundle.zip",
+        hashlib.sha256(archive.read_bytes()).hexdigest(),
+        "https://example.invalid/bundle.zip",
+    )
+    monkeypatch.setitem(
+        data.DATASETS,
+        "bundle",
+        data.Dataset("bundle", "Bundle", "", (file,), "CC0", "none"),
+    )
     folder = data.extract("bundle")
     assert (folder / "inner/hello.txt").read_text() == "hello"
     assert folder.is_relative_to(toy / "cache")
@@ -162,13 +206,32 @@ def test_extract_goes_to_cache_not_beside_the_source(toy, monkeypatch):
     assert data.extract("bundle") == folder  # second call reuses the extraction
 
 
-@pytest.mark.parametrize("call, error, message", [
-    (lambda: data.locate(3), TypeError, r"Expected `name` to be a str. Received: name=3 of type int"),
-    (lambda: data.locate("cifar"), ValueError, r"Expected `name` to be one of \[.*\]. Received: name='cifar'"),
-    (lambda: data.locate("fashion_mnist", download="yes"), TypeError, r"Expected `download` to be a bool or None. Received: download='yes'"),
-    (lambda: data.extract("fashion_mnist"), ValueError, r"Expected `name` to be a dataset stored as one .zip or .tar.gz archive"),
-    (lambda: data.search_folders(None), TypeError, r"Expected `name` to be a str"),
-])
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (
+            lambda: data.locate(3),
+            TypeError,
+            r"Expected `name` to be a str. Received: name=3 of type int",
+        ),
+        (
+            lambda: data.locate("cifar"),
+            ValueError,
+            r"Expected `name` to be one of \[.*\]. Received: name='cifar'",
+        ),
+        (
+            lambda: data.locate("fashion_mnist", download="yes"),
+            TypeError,
+            r"Expected `download` to be a bool or None. Received: download='yes'",
+        ),
+        (
+            lambda: data.extract("fashion_mnist"),
+            ValueError,
+            r"Expected `name` to be a dataset stored as one .zip or .tar.gz archive",
+        ),
+        (lambda: data.search_folders(None), TypeError, r"Expected `name` to be a str"),
+    ],
+)
 def test_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()
@@ -187,7 +250,11 @@ def test_cli_status_reports_corrupt_and_missing(toy, capsys):
 
 
 def test_cli_fetch_reports_failure(toy, capsys, monkeypatch):
-    monkeypatch.setattr(data.urllib.request, "urlopen", lambda url, timeout: (_ for _ in ()).throw(OSError("offline")))
+    monkeypatch.setattr(
+        data.urllib.request,
+        "urlopen",
+        lambda url, timeout: (_ for _ in ()).throw(OSError("offline")),
+    )
     assert data.main(["fetch", "toy"]) == 1
     assert "the download failed" in capsys.readouterr().out
 
@@ -212,7 +279,9 @@ def test_fashion_mnist_matches_keras_loader(tmp_path):
         f"np.savez({str(tmp_path / 'keras.npz')!r}, a=a, b=b, c=c, d=d)\n"
     )
     env = dict(os.environ, KERAS_HOME=str(tmp_path / "keras"))
-    subprocess.run([sys.executable, "-c", script], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-c", script], env=env, check=True, capture_output=True
+    )
     (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist()
     with np.load(tmp_path / "keras.npz") as theirs:
         for ours, key in zip((x_train, y_train, x_test, y_test), "abcd"):

@@ -1,7 +1,11 @@
 import numpy as np
 import pytest
 
-from grimoire.dense_network import build_dense_classifier, prepare_images, top_predictions
+from grimoire.dense_network import (
+    build_dense_classifier,
+    prepare_images,
+    top_predictions,
+)
 
 
 def test_prepare_images_scales_and_flattens():
@@ -36,14 +40,35 @@ def test_top_predictions():
     assert result == [(1, "b", 0.5)]
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: prepare_images(np.zeros((3, 4))), r"Expected `images` of shape \(n, height, width\). Received: images.shape=\(3, 4\)"),
-    (lambda: build_dense_classifier(hidden_units=0), r"Expected `hidden_units` to be a positive int. Received: hidden_units=0"),
-    (lambda: build_dense_classifier(input_size=2.5), r"Expected `input_size` to be a positive int. Received: input_size=2.5"),
-    (lambda: build_dense_classifier(num_classes=True), r"Expected `num_classes` to be a positive int. Received: num_classes=True"),
-    (lambda: top_predictions(np.zeros(3), ["a"]), r"Expected `probabilities` of shape \(n, num_classes\). Received: shape=\(3,\)"),
-    (lambda: top_predictions(np.zeros((1, 3)), ["a"]), r"Expected `class_names` to have 3 names, one per column. Received: 1"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: prepare_images(np.zeros((3, 4))),
+            r"Expected `images` of shape \(n, height, width\). Received: images.shape=\(3, 4\)",
+        ),
+        (
+            lambda: build_dense_classifier(hidden_units=0),
+            r"Expected `hidden_units` to be a positive int. Received: hidden_units=0",
+        ),
+        (
+            lambda: build_dense_classifier(input_size=2.5),
+            r"Expected `input_size` to be a positive int. Received: input_size=2.5",
+        ),
+        (
+            lambda: build_dense_classifier(num_classes=True),
+            r"Expected `num_classes` to be a positive int. Received: num_classes=True",
+        ),
+        (
+            lambda: top_predictions(np.zeros(3), ["a"]),
+            r"Expected `probabilities` of shape \(n, num_classes\). Received: shape=\(3,\)",
+        ),
+        (
+            lambda: top_predictions(np.zeros((1, 3)), ["a"]),
+            r"Expected `class_names` to have 3 names, one per column. Received: 1",
+        ),
+    ],
+)
 def test_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()

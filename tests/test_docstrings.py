@@ -16,7 +16,9 @@ MODULES = [info.name for info in pkgutil.iter_modules(grimoire.__path__, "grimoi
 
 
 def test_modules_found():
-    assert {"grimoire.data", "grimoire.book_cache", "grimoire.reproducibility"} <= set(MODULES)
+    assert {"grimoire.data", "grimoire.book_cache", "grimoire.reproducibility"} <= set(
+        MODULES
+    )
 
 
 @pytest.mark.parametrize("module_name", MODULES)
@@ -26,8 +28,11 @@ def test_public_objects_have_examples(module_name):
     missing = []
     for name in module.__all__:
         obj = getattr(module, name)
-        if inspect.isfunction(obj) or (inspect.isclass(obj) and not issubclass(obj, Exception)
-                                       and not getattr(obj, "__dataclass_fields__", None)):
+        if inspect.isfunction(obj) or (
+            inspect.isclass(obj)
+            and not issubclass(obj, Exception)
+            and not getattr(obj, "__dataclass_fields__", None)
+        ):
             if ">>>" not in (inspect.getdoc(obj) or ""):
                 missing.append(name)
     assert not missing, f"{module_name}: no >>> example in {missing}"

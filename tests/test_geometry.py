@@ -19,14 +19,22 @@ rng = np.random.default_rng(1)
 def test_rotation_keeps_lengths_and_turns_counter_clockwise():
     points = rng.normal(size=(10, 2))
     turned = apply_linear(points, rotation_matrix(0.7))
-    np.testing.assert_allclose(np.linalg.norm(turned, axis=1), np.linalg.norm(points, axis=1))
-    np.testing.assert_allclose(apply_linear([[1.0, 0.0]], rotation_matrix(np.pi / 2)), [[0.0, 1.0]], atol=1e-12)
+    np.testing.assert_allclose(
+        np.linalg.norm(turned, axis=1), np.linalg.norm(points, axis=1)
+    )
+    np.testing.assert_allclose(
+        apply_linear([[1.0, 0.0]], rotation_matrix(np.pi / 2)), [[0.0, 1.0]], atol=1e-12
+    )
     np.testing.assert_allclose(np.linalg.det(rotation_matrix(1.3)), 1.0)
 
 
 def test_scaling_and_translation():
-    np.testing.assert_allclose(apply_linear([[1.0, 1.0]], scaling_matrix(2, -1)), [[2.0, -1.0]])
-    np.testing.assert_allclose(translate(np.zeros((3, 2)), [1, 2]), np.tile([1.0, 2.0], (3, 1)))
+    np.testing.assert_allclose(
+        apply_linear([[1.0, 1.0]], scaling_matrix(2, -1)), [[2.0, -1.0]]
+    )
+    np.testing.assert_allclose(
+        translate(np.zeros((3, 2)), [1, 2]), np.tile([1.0, 2.0], (3, 1))
+    )
 
 
 def test_a_chain_of_affine_maps_is_one_affine_map():
@@ -36,7 +44,9 @@ def test_a_chain_of_affine_maps_is_one_affine_map():
     for matrix, offset in maps:
         chained = apply_affine(chained, matrix, offset)
     matrix, offset = compose_affine(maps)
-    np.testing.assert_allclose(apply_affine(points, matrix, offset), chained, atol=1e-10)
+    np.testing.assert_allclose(
+        apply_affine(points, matrix, offset), chained, atol=1e-10
+    )
 
 
 def test_affine_maps_match_keras_dense_layers():
@@ -46,7 +56,9 @@ def test_affine_maps_match_keras_dense_layers():
     points = rng.normal(size=(5, 2)).astype("float32")
     out = layer(points).numpy()
     kernel, bias = (w.numpy() for w in layer.weights)
-    np.testing.assert_allclose(apply_affine(points, kernel.T, bias), out, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        apply_affine(points, kernel.T, bias), out, rtol=1e-5, atol=1e-6
+    )
 
 
 def test_relu_is_not_affine():
@@ -68,24 +80,66 @@ def test_grid_and_plot():
     np.testing.assert_allclose(ax.lines[1].get_xydata(), grid[0] + 1)
 
 
-@pytest.mark.parametrize("call, error, message", [
-    (lambda: translate(np.zeros((3, 3)), [1, 1]), ValueError,
-     r"Expected `points` of shape \(\.\.\., 2\). Received: points.shape=\(3, 3\)"),
-    (lambda: translate(np.zeros((3, 2)), [1, 1, 1]), ValueError,
-     r"Expected `offset` of shape \(2,\). Received: offset.shape=\(3,\)"),
-    (lambda: rotation_matrix("90"), TypeError, r"Expected `angle` to be a real number in radians. Received: angle='90'"),
-    (lambda: scaling_matrix(1, None), TypeError, r"Expected `vertical` to be a real number. Received: vertical=None"),
-    (lambda: apply_linear(np.zeros((3, 2)), np.eye(3)), ValueError,
-     r"Expected `matrix` of shape \(2, 2\). Received: matrix.shape=\(3, 3\)"),
-    (lambda: compose_affine([]), ValueError,
-     r"Expected `maps` to hold at least one \(matrix, offset\) pair. Received: maps=\[\]"),
-    (lambda: make_grid(1, 1), ValueError, r"Expected `high` > `low`. Received: low=1, high=1"),
-    (lambda: make_grid(lines=1), ValueError, r"Expected `lines` to be an int >= 2. Received: lines=1"),
-    (lambda: make_grid(resolution=2.5), ValueError, r"Expected `resolution` to be an int >= 2. Received: resolution=2.5"),
-    (lambda: plot_transform("rotate"), TypeError, r"Expected `transform` to be callable. Received: transform='rotate'"),
-    (lambda: plot_transform(relu, np.zeros((4, 2))), ValueError,
-     r"Expected `points` of shape \(lines, resolution, 2\). Received: points.shape=\(4, 2\)"),
-])
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (
+            lambda: translate(np.zeros((3, 3)), [1, 1]),
+            ValueError,
+            r"Expected `points` of shape \(\.\.\., 2\). Received: points.shape=\(3, 3\)",
+        ),
+        (
+            lambda: translate(np.zeros((3, 2)), [1, 1, 1]),
+            ValueError,
+            r"Expected `offset` of shape \(2,\). Received: offset.shape=\(3,\)",
+        ),
+        (
+            lambda: rotation_matrix("90"),
+            TypeError,
+            r"Expected `angle` to be a real number in radians. Received: angle='90'",
+        ),
+        (
+            lambda: scaling_matrix(1, None),
+            TypeError,
+            r"Expected `vertical` to be a real number. Received: vertical=None",
+        ),
+        (
+            lambda: apply_linear(np.zeros((3, 2)), np.eye(3)),
+            ValueError,
+            r"Expected `matrix` of shape \(2, 2\). Received: matrix.shape=\(3, 3\)",
+        ),
+        (
+            lambda: compose_affine([]),
+            ValueError,
+            r"Expected `maps` to hold at least one \(matrix, offset\) pair. Received: maps=\[\]",
+        ),
+        (
+            lambda: make_grid(1, 1),
+            ValueError,
+            r"Expected `high` > `low`. Received: low=1, high=1",
+        ),
+        (
+            lambda: make_grid(lines=1),
+            ValueError,
+            r"Expected `lines` to be an int >= 2. Received: lines=1",
+        ),
+        (
+            lambda: make_grid(resolution=2.5),
+            ValueError,
+            r"Expected `resolution` to be an int >= 2. Received: resolution=2.5",
+        ),
+        (
+            lambda: plot_transform("rotate"),
+            TypeError,
+            r"Expected `transform` to be callable. Received: transform='rotate'",
+        ),
+        (
+            lambda: plot_transform(relu, np.zeros((4, 2))),
+            ValueError,
+            r"Expected `points` of shape \(lines, resolution, 2\). Received: points.shape=\(4, 2\)",
+        ),
+    ],
+)
 def test_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()

@@ -26,7 +26,9 @@ def test_precision_recall_match_keras():
         assert precision[k] == pytest.approx(float(p.result()), abs=1e-6)
         assert recall[k] == pytest.approx(float(r.result()), abs=1e-6)
     both = precision + recall > 0
-    assert f1[both] == pytest.approx(2 * precision[both] * recall[both] / (precision + recall)[both])
+    assert f1[both] == pytest.approx(
+        2 * precision[both] * recall[both] / (precision + recall)[both]
+    )
     assert (f1[~both] == 0).all()
 
 
@@ -39,18 +41,26 @@ def test_macro_f1_matches_keras_f1score():
 
 def test_absent_class_scores_zero_without_nan():
     precision, recall, f1 = precision_recall_f1([0, 0], [0, 0], num_classes=2)
-    assert precision.tolist() == [1.0, 0.0] and recall.tolist() == [1.0, 0.0] and f1.tolist() == [1.0, 0.0]
+    assert (
+        precision.tolist() == [1.0, 0.0]
+        and recall.tolist() == [1.0, 0.0]
+        and f1.tolist() == [1.0, 0.0]
+    )
 
 
 def test_stateful_metric_accumulates_over_batches():
     metric = MacroF1Score(num_classes=4)
     for start in range(0, 60, 16):  # uneven last batch
-        metric.update_state(Y_TRUE[start:start + 16], PROBS[start:start + 16])
+        metric.update_state(Y_TRUE[start : start + 16], PROBS[start : start + 16])
     _, _, expected = precision_recall_f1(Y_TRUE, Y_PRED, num_classes=4, average="macro")
     assert float(metric.result()) == pytest.approx(expected, abs=1e-6)
     # the mean of per-batch F1 values is a different number
-    batch_f1 = [precision_recall_f1(Y_TRUE[s:s + 16], Y_PRED[s:s + 16], 4, average="macro")[2]
-                for s in range(0, 60, 16)]
+    batch_f1 = [
+        precision_recall_f1(Y_TRUE[s : s + 16], Y_PRED[s : s + 16], 4, average="macro")[
+            2
+        ]
+        for s in range(0, 60, 16)
+    ]
     assert abs(np.mean(batch_f1) - expected) > 1e-3
     metric.reset_state()
     assert float(metric.result()) == 0.0
@@ -60,37 +70,58 @@ def test_sample_weight_zero_ignores_examples():
     metric = MacroF1Score(num_classes=4)
     weights = (np.arange(60) < 30).astype("float32")
     metric.update_state(Y_TRUE, PROBS, sample_weight=weights)
-    _, _, expected = precision_recall_f1(Y_TRUE[:30], Y_PRED[:30], num_classes=4, average="macro")
+    _, _, expected = precision_recall_f1(
+        Y_TRUE[:30], Y_PRED[:30], num_classes=4, average="macro"
+    )
     assert float(metric.result()) == pytest.approx(expected, abs=1e-6)
 
 
 def test_metric_in_fit_and_config():
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(4, activation="softmax")])
+    model = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(4, activation="softmax")]
+    )
     model.compile("sgd", "sparse_categorical_crossentropy", metrics=[MacroF1Score(4)])
     history = model.fit(PROBS, Y_TRUE, epochs=1, batch_size=16, verbose=0)
     assert 0.0 <= history.history["macro_f1"][0] <= 1.0
     _, evaluated = model.evaluate(PROBS, Y_TRUE, verbose=0)
     predicted = model.predict(PROBS, verbose=0).argmax(axis=1)
-    assert evaluated == pytest.approx(precision_recall_f1(Y_TRUE, predicted, 4, average="macro")[2], abs=1e-6)
+    assert evaluated == pytest.approx(
+        precision_recall_f1(Y_TRUE, predicted, 4, average="macro")[2], abs=1e-6
+    )
     assert MacroF1Score.from_config(MacroF1Score(3).get_config()).num_classes == 3
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: confusion_counts([0, 1], [0, 1], num_classes=1),
-     r"Expected `num_classes` to be an int >= 2. Received: num_classes=1"),
-    (lambda: confusion_counts([0, 1], [0], num_classes=2),
-     r"Expected `y_true` and `y_pred` to be label vectors of the same shape \(n,\). "
-     r"Received: y_true.shape=\(2,\), y_pred.shape=\(1,\)"),
-    (lambda: confusion_counts([0, 5], [0, 1], num_classes=2),
-     r"Expected `y_true` to hold labels in \[0, 2\). Received: labels from 0 to 5"),
-    (lambda: confusion_counts([0, 1], [-1, 1], num_classes=2),
-     r"Expected `y_pred` to hold labels in \[0, 2\). Received: labels from -1 to 1"),
-    (lambda: precision_recall_f1([0], [0], 2, average="micro"),
-     r"Expected `average` to be None or 'macro'. Received: average='micro'"),
-    (lambda: MacroF1Score(num_classes=2.0),
-     r"Expected `num_classes` to be an int >= 2. Received: num_classes=2.0"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: confusion_counts([0, 1], [0, 1], num_classes=1),
+            r"Expected `num_classes` to be an int >= 2. Received: num_classes=1",
+        ),
+        (
+            lambda: confusion_counts([0, 1], [0], num_classes=2),
+            r"Expected `y_true` and `y_pred` to be label vectors of the same shape \(n,\). "
+            r"Received: y_true.shape=\(2,\), y_pred.shape=\(1,\)",
+        ),
+        (
+            lambda: confusion_counts([0, 5], [0, 1], num_classes=2),
+            r"Expected `y_true` to hold labels in \[0, 2\). Received: labels from 0 to 5",
+        ),
+        (
+            lambda: confusion_counts([0, 1], [-1, 1], num_classes=2),
+            r"Expected `y_pred` to hold labels in \[0, 2\). Received: labels from -1 to 1",
+        ),
+        (
+            lambda: precision_recall_f1([0], [0], 2, average="micro"),
+            r"Expected `average` to be None or 'macro'. Received: average='micro'",
+        ),
+        (
+            lambda: MacroF1Score(num_classes=2.0),
+            r"Expected `num_classes` to be an int >= 2. Received: num_classes=2.0",
+        ),
+    ],
+)
 def test_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()

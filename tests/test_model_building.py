@@ -14,14 +14,19 @@ from grimoire.model_building import (
 )
 
 
-@pytest.mark.parametrize("input_size, units", [
-    (3, [32, 10]),
-    (784, [512, 10]),
-    (5, [1]),
-    (20, [64, 64, 32, 4]),
-])
+@pytest.mark.parametrize(
+    "input_size, units",
+    [
+        (3, [32, 10]),
+        (784, [512, 10]),
+        (5, [1]),
+        (20, [64, 64, 32, 4]),
+    ],
+)
 def test_stack_counts_match_keras(input_size, units):
-    model = keras.Sequential([keras.Input((input_size,))] + [layers.Dense(u) for u in units])
+    model = keras.Sequential(
+        [keras.Input((input_size,))] + [layers.Dense(u) for u in units]
+    )
     counts = dense_stack_params(input_size, units)
     assert sum(counts) == model.count_params()
     assert counts == [layer.count_params() for layer in model.layers]
@@ -61,11 +66,21 @@ def test_mlp_classifier_outputs_probabilities_and_dropout_only_in_training():
 
 def test_ticket_model_trains_with_lists_and_dicts():
     keras.utils.set_random_seed(0)
-    inputs, targets = make_ticket_data(400, vocabulary_size=40, num_tags=6, num_departments=3)
-    model = build_ticket_model(vocabulary_size=40, num_tags=6, num_departments=3, hidden_units=16)
-    model.compile(optimizer="adam", loss=["binary_crossentropy", "sparse_categorical_crossentropy"])
-    first = model.evaluate([inputs["title"], inputs["body"], inputs["tags"]],
-                           [targets["priority"], targets["department"]], verbose=0)[0]
+    inputs, targets = make_ticket_data(
+        400, vocabulary_size=40, num_tags=6, num_departments=3
+    )
+    model = build_ticket_model(
+        vocabulary_size=40, num_tags=6, num_departments=3, hidden_units=16
+    )
+    model.compile(
+        optimizer="adam",
+        loss=["binary_crossentropy", "sparse_categorical_crossentropy"],
+    )
+    first = model.evaluate(
+        [inputs["title"], inputs["body"], inputs["tags"]],
+        [targets["priority"], targets["department"]],
+        verbose=0,
+    )[0]
     model.fit(inputs, targets, epochs=15, batch_size=32, verbose=0)
     last = model.evaluate(inputs, targets, verbose=0)[0]
     assert last < 0.7 * first
@@ -83,7 +98,9 @@ def test_ticket_data_is_deterministic_and_balanced_enough():
 
 
 def test_layer_graph_lists_inbound_layers_and_shapes():
-    model = build_ticket_model(vocabulary_size=10, num_tags=3, num_departments=2, hidden_units=4)
+    model = build_ticket_model(
+        vocabulary_size=10, num_tags=3, num_departments=2, hidden_units=4
+    )
     lines = layer_graph(model).splitlines()
     assert len(lines) == len(model.layers)
     mixed = next(line for line in lines if line.startswith("mixed"))
@@ -92,34 +109,93 @@ def test_layer_graph_lists_inbound_layers_and_shapes():
 
 
 def test_layer_graph_on_sequential():
-    model = keras.Sequential([keras.Input((3,)), layers.Dense(2, name="d1"), layers.Dense(1, name="d2")])
+    model = keras.Sequential(
+        [keras.Input((3,)), layers.Dense(2, name="d1"), layers.Dense(1, name="d2")]
+    )
     text = layer_graph(model)
     assert "d2" in text and "<- d1" in text and "(None, 1)" in text
 
 
-@pytest.mark.parametrize("call, error, message", [
-    (lambda: dense_params(0, 3), ValueError, r"Expected `input_size` to be a positive int. Received: input_size=0"),
-    (lambda: dense_params(3, 2.0), ValueError, r"Expected `units` to be a positive int. Received: units=2.0"),
-    (lambda: dense_stack_params(3, []), ValueError,
-     r"Expected `units` to list at least one layer width. Received: units=\[\]"),
-    (lambda: dense_stack_params(3, [4, -1]), ValueError, r"Expected `units` to be a positive int. Received: units=-1"),
-    (lambda: Linear(0), ValueError, r"Expected `units` to be a positive int. Received: units=0"),
-    (lambda: MLPClassifier([0]), ValueError, r"Expected `hidden_units` to be a positive int. Received: hidden_units=0"),
-    (lambda: MLPClassifier(num_classes=True), ValueError,
-     r"Expected `num_classes` to be a positive int. Received: num_classes=True"),
-    (lambda: MLPClassifier(dropout=1.0), ValueError, r"Expected `dropout` to be in \[0, 1\). Received: dropout=1.0"),
-    (lambda: build_ticket_model(hidden_units=0), ValueError,
-     r"Expected `hidden_units` to be a positive int. Received: hidden_units=0"),
-    (lambda: build_ticket_model(vocabulary_size="5"), ValueError,
-     r"Expected `vocabulary_size` to be a positive int. Received: vocabulary_size='5'"),
-    (lambda: make_ticket_data(0), ValueError, r"Expected `num_samples` to be a positive int. Received: num_samples=0"),
-    (lambda: make_ticket_data(5, vocabulary_size=2, num_departments=3), ValueError,
-     r"Expected `vocabulary_size` >= `num_departments`. Received: vocabulary_size=2, num_departments=3"),
-    (lambda: make_ticket_data(5, num_tags=2), ValueError, r"Expected `num_tags` to be at least 3. Received: num_tags=2"),
-    (lambda: layer_graph("model"), TypeError, r"Expected `model` to be a keras.Model. Received: model of type str"),
-    (lambda: layer_graph(MLPClassifier([2], 2)), ValueError,
-     r"Expected a functional or Sequential model with a static graph. Received: MLPClassifier"),
-])
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (
+            lambda: dense_params(0, 3),
+            ValueError,
+            r"Expected `input_size` to be a positive int. Received: input_size=0",
+        ),
+        (
+            lambda: dense_params(3, 2.0),
+            ValueError,
+            r"Expected `units` to be a positive int. Received: units=2.0",
+        ),
+        (
+            lambda: dense_stack_params(3, []),
+            ValueError,
+            r"Expected `units` to list at least one layer width. Received: units=\[\]",
+        ),
+        (
+            lambda: dense_stack_params(3, [4, -1]),
+            ValueError,
+            r"Expected `units` to be a positive int. Received: units=-1",
+        ),
+        (
+            lambda: Linear(0),
+            ValueError,
+            r"Expected `units` to be a positive int. Received: units=0",
+        ),
+        (
+            lambda: MLPClassifier([0]),
+            ValueError,
+            r"Expected `hidden_units` to be a positive int. Received: hidden_units=0",
+        ),
+        (
+            lambda: MLPClassifier(num_classes=True),
+            ValueError,
+            r"Expected `num_classes` to be a positive int. Received: num_classes=True",
+        ),
+        (
+            lambda: MLPClassifier(dropout=1.0),
+            ValueError,
+            r"Expected `dropout` to be in \[0, 1\). Received: dropout=1.0",
+        ),
+        (
+            lambda: build_ticket_model(hidden_units=0),
+            ValueError,
+            r"Expected `hidden_units` to be a positive int. Received: hidden_units=0",
+        ),
+        (
+            lambda: build_ticket_model(vocabulary_size="5"),
+            ValueError,
+            r"Expected `vocabulary_size` to be a positive int. Received: vocabulary_size='5'",
+        ),
+        (
+            lambda: make_ticket_data(0),
+            ValueError,
+            r"Expected `num_samples` to be a positive int. Received: num_samples=0",
+        ),
+        (
+            lambda: make_ticket_data(5, vocabulary_size=2, num_departments=3),
+            ValueError,
+            r"Expected `vocabulary_size` >= `num_departments`. Received: vocabulary_size=2, num_departments=3",
+        ),
+        (
+            lambda: make_ticket_data(5, num_tags=2),
+            ValueError,
+            r"Expected `num_tags` to be at least 3. Received: num_tags=2",
+        ),
+        (
+            lambda: layer_graph("model"),
+            TypeError,
+            r"Expected `model` to be a keras.Model. Received: model of type str",
+        ),
+        (
+            lambda: layer_graph(MLPClassifier([2], 2)),
+            ValueError,
+            r"Expected a functional or Sequential model with a static graph. Received: MLPClassifier",
+        ),
+    ],
+)
 def test_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()

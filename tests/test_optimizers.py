@@ -16,7 +16,9 @@ from grimoire.optimizers import (
 )
 
 rng = np.random.default_rng(2)
-GRADIENTS = [rng.normal(scale=s, size=(3,)) for s in (1.0, 0.1, 5.0, 1.0, 0.01, 2.0, 1.0, 0.5)]
+GRADIENTS = [
+    rng.normal(scale=s, size=(3,)) for s in (1.0, 0.1, 5.0, 1.0, 0.01, 2.0, 1.0, 0.5)
+]
 START = np.array([0.5, -1.0, 2.0])
 
 
@@ -26,7 +28,9 @@ def _run_keras(optimizer):
     variable = keras.Variable(START, dtype="float64")
     history = []
     for grad in GRADIENTS:
-        optimizer.apply_gradients([(keras.ops.convert_to_tensor(grad, dtype="float64"), variable)])
+        optimizer.apply_gradients(
+            [(keras.ops.convert_to_tensor(grad, dtype="float64"), variable)]
+        )
         history.append(np.array(variable.numpy()))
     return np.array(history)
 
@@ -42,47 +46,68 @@ def _run_ours(step, **hyperparameters):
 # The variables are float64, but Keras turns some hyperparameters (the learning
 # rate, momentum, the betas of Adam's bias correction) into float32 numbers: the
 # paths agree to a few parts in a million of a step, not to 1e-16.
-@pytest.mark.parametrize("name, ours, hyperparameters", [
-    ("SGD", sgd_step, dict(learning_rate=0.05)),
-    ("SGD", momentum_step, dict(learning_rate=0.05, momentum=0.9)),
-    ("RMSprop", rmsprop_step, dict(learning_rate=0.01, rho=0.9)),
-    ("Adam", adam_step, dict(learning_rate=0.01, beta_1=0.9, beta_2=0.999)),
-])
+@pytest.mark.parametrize(
+    "name, ours, hyperparameters",
+    [
+        ("SGD", sgd_step, dict(learning_rate=0.05)),
+        ("SGD", momentum_step, dict(learning_rate=0.05, momentum=0.9)),
+        ("RMSprop", rmsprop_step, dict(learning_rate=0.01, rho=0.9)),
+        ("Adam", adam_step, dict(learning_rate=0.01, beta_1=0.9, beta_2=0.999)),
+    ],
+)
 def test_steps_match_keras_optimizers_step_by_step(name, ours, hyperparameters):
     import keras
 
     optimizer = getattr(keras.optimizers, name)(**hyperparameters)
     expected = _run_keras(optimizer)
-    np.testing.assert_allclose(_run_ours(ours, **hyperparameters), expected, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(
+        _run_ours(ours, **hyperparameters), expected, rtol=1e-6, atol=1e-9
+    )
 
 
 def test_surfaces_gradients_match_finite_differences():
     bowl, well = elongated_bowl(7.0), tilted_double_well()
     for point in rng.normal(size=(5, 2)):
-        np.testing.assert_allclose(bowl.gradient(point), numerical_gradient(bowl.value, point), rtol=1e-6)
+        np.testing.assert_allclose(
+            bowl.gradient(point), numerical_gradient(bowl.value, point), rtol=1e-6
+        )
     for x in (-2.0, 0.3, 1.1):
         point = np.array([x])
-        np.testing.assert_allclose(well.gradient(point), numerical_gradient(well.value, point), rtol=1e-6)
+        np.testing.assert_allclose(
+            well.gradient(point), numerical_gradient(well.value, point), rtol=1e-6
+        )
     assert abs(well.gradient(well.minimum)[0]) < 1e-9
 
 
 def test_every_optimizer_reaches_the_bottom_of_the_bowl():
     rates = {"sgd": 0.15, "momentum": 0.05, "rmsprop": 0.05, "adam": 0.1}
     for name, step in STEPS.items():
-        path, steps = descend(elongated_bowl(), [-4.0, 2.0], name, max_steps=2000, tolerance=0.01,
-                              learning_rate=rates[name])
+        path, steps = descend(
+            elongated_bowl(),
+            [-4.0, 2.0],
+            name,
+            max_steps=2000,
+            tolerance=0.01,
+            learning_rate=rates[name],
+        )
         assert steps is not None, name
         assert len(path) == steps + 1
 
 
 def test_descend_without_tolerance_takes_every_step():
-    path, steps = descend(elongated_bowl(), [1.0, 1.0], sgd_step, max_steps=5, learning_rate=0.01)
+    path, steps = descend(
+        elongated_bowl(), [1.0, 1.0], sgd_step, max_steps=5, learning_rate=0.01
+    )
     assert steps is None and path.shape == (6, 2)
 
 
 def test_too_large_a_learning_rate_diverges():
-    path, _ = descend(elongated_bowl(10), [1.0, 1.0], "sgd", max_steps=20, learning_rate=0.25)
-    assert np.abs(path[-1, 1]) > 1000  # along x2 each step multiplies by 1 - 0.25 * 10 = -1.5
+    path, _ = descend(
+        elongated_bowl(10), [1.0, 1.0], "sgd", max_steps=20, learning_rate=0.25
+    )
+    assert (
+        np.abs(path[-1, 1]) > 1000
+    )  # along x2 each step multiplies by 1 - 0.25 * 10 = -1.5
 
 
 def test_fit_line_counts_updates_and_recovers_the_line():
@@ -96,29 +121,83 @@ def test_fit_line_counts_updates_and_recovers_the_line():
 
 
 def test_plot_trajectories_draws_each_path():
-    paths = {"a": np.array([[1.0, 1.0], [0.0, 0.0]]), "b": np.array([[-1.0, 1.0], [0.5, 0.0]])}
+    paths = {
+        "a": np.array([[1.0, 1.0], [0.0, 0.0]]),
+        "b": np.array([[-1.0, 1.0], [0.5, 0.0]]),
+    }
     ax = plot_trajectories(elongated_bowl(), paths)
     assert ax.get_legend_handles_labels()[1] == ["a", "b"]
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: sgd_step(np.zeros(1), np.zeros(1), learning_rate=0), r"Expected `learning_rate` to be a positive number. Received: learning_rate=0"),
-    (lambda: momentum_step(np.zeros(1), np.zeros(1), momentum=1.0), r"Expected `momentum` to be in \[0, 1\). Received: momentum=1.0"),
-    (lambda: rmsprop_step(np.zeros(1), np.zeros(1), rho=-0.1), r"Expected `rho` to be in \[0, 1\). Received: rho=-0.1"),
-    (lambda: rmsprop_step(np.zeros(1), np.zeros(1), epsilon=0), r"Expected `epsilon` to be a positive number. Received: epsilon=0"),
-    (lambda: adam_step(np.zeros(1), np.zeros(1), beta_1=1), r"Expected `beta_1` to be in \[0, 1\). Received: beta_1=1"),
-    (lambda: adam_step(np.zeros(1), np.zeros(1), beta_2=1.5), r"Expected `beta_2` to be in \[0, 1\). Received: beta_2=1.5"),
-    (lambda: adam_step(np.zeros(1), np.zeros(1), epsilon=-1), r"Expected `epsilon` to be a positive number. Received: epsilon=-1"),
-    (lambda: elongated_bowl(0.5), r"Expected `stretch` to be >= 1. Received: stretch=0.5"),
-    (lambda: numerical_gradient(sum, np.zeros(2), h=0), r"Expected `h` to be a positive number. Received: h=0"),
-    (lambda: numerical_gradient(sum, np.zeros((2, 2))), r"Expected `point` of shape \(d,\). Received: point.shape=\(2, 2\)"),
-    (lambda: descend(elongated_bowl(), [0, 0], "nadam"), r"Expected `step` to be one of \['adam', 'momentum', 'rmsprop', 'sgd'\] or a function. Received: step='nadam'"),
-    (lambda: descend(elongated_bowl(), [0, 0], max_steps=0), r"Expected `max_steps` to be a positive int. Received: max_steps=0"),
-    (lambda: fit_line(np.zeros(3), np.zeros(4), 1), r"Expected `x` and `y` of the same shape \(n,\). Received: x.shape=\(3,\), y.shape=\(4,\)"),
-    (lambda: fit_line(np.zeros(3), np.zeros(3), 4), r"Expected `batch_size` to be an int in \[1, 3\]. Received: batch_size=4"),
-    (lambda: fit_line(np.zeros(3), np.zeros(3), 1, epochs=0), r"Expected `epochs` to be a positive int. Received: epochs=0"),
-    (lambda: plot_trajectories(elongated_bowl(), {"x": np.zeros(3)}), r"Expected path 'x' of shape \(steps \+ 1, 2\). Received: shape=\(3,\)"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: sgd_step(np.zeros(1), np.zeros(1), learning_rate=0),
+            r"Expected `learning_rate` to be a positive number. Received: learning_rate=0",
+        ),
+        (
+            lambda: momentum_step(np.zeros(1), np.zeros(1), momentum=1.0),
+            r"Expected `momentum` to be in \[0, 1\). Received: momentum=1.0",
+        ),
+        (
+            lambda: rmsprop_step(np.zeros(1), np.zeros(1), rho=-0.1),
+            r"Expected `rho` to be in \[0, 1\). Received: rho=-0.1",
+        ),
+        (
+            lambda: rmsprop_step(np.zeros(1), np.zeros(1), epsilon=0),
+            r"Expected `epsilon` to be a positive number. Received: epsilon=0",
+        ),
+        (
+            lambda: adam_step(np.zeros(1), np.zeros(1), beta_1=1),
+            r"Expected `beta_1` to be in \[0, 1\). Received: beta_1=1",
+        ),
+        (
+            lambda: adam_step(np.zeros(1), np.zeros(1), beta_2=1.5),
+            r"Expected `beta_2` to be in \[0, 1\). Received: beta_2=1.5",
+        ),
+        (
+            lambda: adam_step(np.zeros(1), np.zeros(1), epsilon=-1),
+            r"Expected `epsilon` to be a positive number. Received: epsilon=-1",
+        ),
+        (
+            lambda: elongated_bowl(0.5),
+            r"Expected `stretch` to be >= 1. Received: stretch=0.5",
+        ),
+        (
+            lambda: numerical_gradient(sum, np.zeros(2), h=0),
+            r"Expected `h` to be a positive number. Received: h=0",
+        ),
+        (
+            lambda: numerical_gradient(sum, np.zeros((2, 2))),
+            r"Expected `point` of shape \(d,\). Received: point.shape=\(2, 2\)",
+        ),
+        (
+            lambda: descend(elongated_bowl(), [0, 0], "nadam"),
+            r"Expected `step` to be one of \['adam', 'momentum', 'rmsprop', 'sgd'\] or a function. Received: step='nadam'",
+        ),
+        (
+            lambda: descend(elongated_bowl(), [0, 0], max_steps=0),
+            r"Expected `max_steps` to be a positive int. Received: max_steps=0",
+        ),
+        (
+            lambda: fit_line(np.zeros(3), np.zeros(4), 1),
+            r"Expected `x` and `y` of the same shape \(n,\). Received: x.shape=\(3,\), y.shape=\(4,\)",
+        ),
+        (
+            lambda: fit_line(np.zeros(3), np.zeros(3), 4),
+            r"Expected `batch_size` to be an int in \[1, 3\]. Received: batch_size=4",
+        ),
+        (
+            lambda: fit_line(np.zeros(3), np.zeros(3), 1, epochs=0),
+            r"Expected `epochs` to be a positive int. Received: epochs=0",
+        ),
+        (
+            lambda: plot_trajectories(elongated_bowl(), {"x": np.zeros(3)}),
+            r"Expected path 'x' of shape \(steps \+ 1, 2\). Received: shape=\(3,\)",
+        ),
+    ],
+)
 def test_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()

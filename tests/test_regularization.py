@@ -2,8 +2,15 @@ import keras
 import numpy as np
 import pytest
 
-from grimoire.regularization import (NumpyBatchNorm, build_variant, epochs_to_reach, inverted_dropout,
-                                     plot_learning_curves, run_experiment, summarize)
+from grimoire.regularization import (
+    NumpyBatchNorm,
+    build_variant,
+    epochs_to_reach,
+    inverted_dropout,
+    plot_learning_curves,
+    run_experiment,
+    summarize,
+)
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(loc=3.0, scale=2.0, size=(32, 5)).astype("float32")
@@ -15,10 +22,17 @@ def test_numpy_batchnorm_matches_keras_in_training_and_inference():
     theirs = keras.layers.BatchNormalization()
     theirs.build((None, 5))
     for batch in (X[:16], X[16:]):
-        np.testing.assert_allclose(ours(batch, training=True), theirs(batch, training=True), rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(
+            ours(batch, training=True),
+            theirs(batch, training=True),
+            rtol=1e-4,
+            atol=1e-4,
+        )
     np.testing.assert_allclose(ours.moving_mean, theirs.moving_mean, rtol=1e-5)
     np.testing.assert_allclose(ours.moving_variance, theirs.moving_variance, rtol=1e-5)
-    np.testing.assert_allclose(ours(X, training=False), theirs(X, training=False), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(
+        ours(X, training=False), theirs(X, training=False), rtol=1e-4, atol=1e-4
+    )
 
 
 def test_batchnorm_training_output_is_standardized_and_batch_dependent():
@@ -28,7 +42,9 @@ def test_batchnorm_training_output_is_standardized_and_batch_dependent():
     bn = NumpyBatchNorm(5)
     alone = bn(X[:1], training=False)
     together = bn(X[:4], training=False)[:1]
-    np.testing.assert_allclose(alone, together)  # inference: one example does not depend on the batch
+    np.testing.assert_allclose(
+        alone, together
+    )  # inference: one example does not depend on the batch
 
 
 def test_dropout_keeps_the_expected_value():
@@ -47,12 +63,15 @@ def test_dropout_matches_keras_statistics_and_inference():
     assert np.asarray(layer(X, training=False)) == pytest.approx(X)
 
 
-@pytest.mark.parametrize("variant, layer_names", [
-    ("baseline", ["Dense", "Dense"]),
-    ("l2", ["Dense", "Dense"]),
-    ("dropout", ["Dense", "Dropout", "Dense"]),
-    ("batchnorm", ["Dense", "BatchNormalization", "Activation", "Dense"]),
-])
+@pytest.mark.parametrize(
+    "variant, layer_names",
+    [
+        ("baseline", ["Dense", "Dense"]),
+        ("l2", ["Dense", "Dense"]),
+        ("dropout", ["Dense", "Dropout", "Dense"]),
+        ("batchnorm", ["Dense", "BatchNormalization", "Activation", "Dense"]),
+    ],
+)
 def test_variants(variant, layer_names):
     model = build_variant(variant, hidden_units=4, depth=1, input_size=5, num_classes=2)
     assert [layer.__class__.__name__ for layer in model.layers] == layer_names
@@ -61,16 +80,34 @@ def test_variants(variant, layer_names):
 
 
 def test_l2_penalty_is_factor_times_sum_of_squares():
-    model = build_variant("l2", hidden_units=4, depth=2, input_size=5, num_classes=2, l2=0.01)
+    model = build_variant(
+        "l2", hidden_units=4, depth=2, input_size=5, num_classes=2, l2=0.01
+    )
     model(X[:1])
     kernels = [layer.kernel.numpy() for layer in model.layers[:2]]
-    assert float(sum(model.losses)) == pytest.approx(0.01 * sum((k ** 2).sum() for k in kernels), rel=1e-5)
+    assert float(sum(model.losses)) == pytest.approx(
+        0.01 * sum((k**2).sum() for k in kernels), rel=1e-5
+    )
 
 
-@pytest.mark.parametrize("name, kind, momentum", [
-    ("sgd", "SGD", 0.0), ("momentum", "SGD", 0.9), ("rmsprop", "RMSprop", None), ("adam", "Adam", None)])
+@pytest.mark.parametrize(
+    "name, kind, momentum",
+    [
+        ("sgd", "SGD", 0.0),
+        ("momentum", "SGD", 0.9),
+        ("rmsprop", "RMSprop", None),
+        ("adam", "Adam", None),
+    ],
+)
 def test_optimizers(name, kind, momentum):
-    model = build_variant(optimizer=name, hidden_units=4, depth=1, input_size=5, num_classes=2, learning_rate=0.05)
+    model = build_variant(
+        optimizer=name,
+        hidden_units=4,
+        depth=1,
+        input_size=5,
+        num_classes=2,
+        learning_rate=0.05,
+    )
     assert model.optimizer.__class__.__name__ == kind
     assert float(model.optimizer.learning_rate) == pytest.approx(0.05)
     if momentum is not None:
@@ -78,64 +115,165 @@ def test_optimizers(name, kind, momentum):
 
 
 def test_run_experiment_is_reproducible_and_summarized():
-    configs = {"a": dict(hidden_units=4, depth=1, input_size=5, num_classes=2, optimizer="sgd"),
-               "b": dict(variant="dropout", hidden_units=4, depth=1, input_size=5, num_classes=2)}
+    configs = {
+        "a": dict(
+            hidden_units=4, depth=1, input_size=5, num_classes=2, optimizer="sgd"
+        ),
+        "b": dict(
+            variant="dropout", hidden_units=4, depth=1, input_size=5, num_classes=2
+        ),
+    }
     first = run_experiment(configs, (X, Y), (X, Y), epochs=2, batch_size=16)
-    second, models = run_experiment(configs, (X, Y), (X, Y), epochs=2, batch_size=16, return_models=True)
-    assert first["a"]["loss"] == second["a"]["loss"] and first["b"]["loss"] == second["b"]["loss"]
-    assert models["b"].evaluate(X, Y, verbose=0)[0] == pytest.approx(second["b"]["val_loss"][-1], rel=1e-5)
+    second, models = run_experiment(
+        configs, (X, Y), (X, Y), epochs=2, batch_size=16, return_models=True
+    )
+    assert (
+        first["a"]["loss"] == second["a"]["loss"]
+        and first["b"]["loss"] == second["b"]["loss"]
+    )
+    assert models["b"].evaluate(X, Y, verbose=0)[0] == pytest.approx(
+        second["b"]["val_loss"][-1], rel=1e-5
+    )
     rows = summarize(first)
     assert [row["name"] for row in rows] == ["a", "b"]
-    assert rows[0]["gap"] == pytest.approx(first["a"]["accuracy"][-1] - first["a"]["val_accuracy"][-1])
+    assert rows[0]["gap"] == pytest.approx(
+        first["a"]["accuracy"][-1] - first["a"]["val_accuracy"][-1]
+    )
 
 
 def test_epochs_to_reach_and_plot():
     assert epochs_to_reach({"accuracy": [0.1, 0.3, 0.2]}, 0.25, key="accuracy") == 2
-    ax = plot_learning_curves({"a": {"accuracy": [0.5, 0.6], "val_accuracy": [0.4, 0.5]}}, train=False)
+    ax = plot_learning_curves(
+        {"a": {"accuracy": [0.5, 0.6], "val_accuracy": [0.4, 0.5]}}, train=False
+    )
     assert [line.get_label() for line in ax.get_lines()] == ["a (validation)"]
 
 
-@pytest.mark.parametrize("call, error, message", [
-    (lambda: NumpyBatchNorm(0), ValueError, r"Expected `num_features` to be a positive int. Received: num_features=0"),
-    (lambda: NumpyBatchNorm(2, momentum=1.0), ValueError, r"Expected `momentum` to be in \[0, 1\). Received: momentum=1.0"),
-    (lambda: NumpyBatchNorm(2, epsilon=0), ValueError, r"Expected `epsilon` to be a positive number. Received: epsilon=0"),
-    (lambda: NumpyBatchNorm(2)(np.ones((3, 4))), ValueError,
-     r"Expected `x` of shape \(batch_size, ..., 2\). Received: x.shape=\(3, 4\)"),
-    (lambda: NumpyBatchNorm(2)(np.ones((3, 2)), training=1), TypeError,
-     r"Expected `training` to be a bool. Received: training=1"),
-    (lambda: inverted_dropout(np.ones(2), rate=1.0), ValueError, r"Expected `rate` to be in \[0, 1\). Received: rate=1.0"),
-    (lambda: inverted_dropout(np.ones(2), rate=0.5, training="no"), TypeError,
-     r"Expected `training` to be a bool. Received: training='no'"),
-    (lambda: build_variant("wide"), ValueError,
-     r"Expected `variant` to be one of \['baseline', 'l2', 'dropout', 'batchnorm'\]. Received: variant='wide'"),
-    (lambda: build_variant(optimizer="adagrad"), ValueError,
-     r"Expected `optimizer` to be one of \['adam', 'momentum', 'rmsprop', 'sgd'\]. Received: optimizer='adagrad'"),
-    (lambda: build_variant(hidden_units=0), ValueError, r"Expected `hidden_units` to be a positive int. Received: hidden_units=0"),
-    (lambda: build_variant(depth=1.5), ValueError, r"Expected `depth` to be a positive int. Received: depth=1.5"),
-    (lambda: build_variant(input_size=-1), ValueError, r"Expected `input_size` to be a positive int. Received: input_size=-1"),
-    (lambda: build_variant(num_classes=0), ValueError, r"Expected `num_classes` to be a positive int. Received: num_classes=0"),
-    (lambda: build_variant(dropout_rate=-0.1), ValueError,
-     r"Expected `dropout_rate` to be in \[0, 1\). Received: dropout_rate=-0.1"),
-    (lambda: build_variant(l2=-1), ValueError, r"Expected `l2` to be a number >= 0. Received: l2=-1"),
-    (lambda: build_variant(learning_rate=0), ValueError,
-     r"Expected `learning_rate` to be a positive number or None. Received: learning_rate=0"),
-    (lambda: run_experiment({}, (X, Y), (X, Y)), ValueError,
-     r"Expected `configs` to name at least one model. Received: configs=\{\}"),
-    (lambda: run_experiment({"a": {}}, (X, Y), (X, Y), epochs=0), ValueError,
-     r"Expected `epochs` to be a positive int. Received: epochs=0"),
-    (lambda: run_experiment({"a": {}}, (X, Y), (X, Y), batch_size=None), ValueError,
-     r"Expected `batch_size` to be a positive int. Received: batch_size=None"),
-    (lambda: run_experiment({"a": {}}, (X, Y), (X, Y), return_models=1), TypeError,
-     r"Expected `return_models` to be a bool. Received: return_models=1"),
-    (lambda: summarize({"a": {"loss": [1.0]}}), ValueError,
-     r"Expected each history to have 'accuracy' and 'val_accuracy'. Received: 'a' with keys \['loss'\]"),
-    (lambda: epochs_to_reach({"loss": [1.0]}, 0.5), ValueError,
-     r"Expected `key` to be one of \['loss'\]. Received: key='val_accuracy'"),
-    (lambda: plot_learning_curves({}, train=False, validation=False), ValueError,
-     r"Expected `train` or `validation` to be True. Received: both False"),
-    (lambda: plot_learning_curves({"a": {"loss": [1.0]}}), ValueError,
-     r"Expected history 'a' to have \['accuracy', 'val_accuracy'\]. Received keys: \['loss'\]"),
-])
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (
+            lambda: NumpyBatchNorm(0),
+            ValueError,
+            r"Expected `num_features` to be a positive int. Received: num_features=0",
+        ),
+        (
+            lambda: NumpyBatchNorm(2, momentum=1.0),
+            ValueError,
+            r"Expected `momentum` to be in \[0, 1\). Received: momentum=1.0",
+        ),
+        (
+            lambda: NumpyBatchNorm(2, epsilon=0),
+            ValueError,
+            r"Expected `epsilon` to be a positive number. Received: epsilon=0",
+        ),
+        (
+            lambda: NumpyBatchNorm(2)(np.ones((3, 4))),
+            ValueError,
+            r"Expected `x` of shape \(batch_size, ..., 2\). Received: x.shape=\(3, 4\)",
+        ),
+        (
+            lambda: NumpyBatchNorm(2)(np.ones((3, 2)), training=1),
+            TypeError,
+            r"Expected `training` to be a bool. Received: training=1",
+        ),
+        (
+            lambda: inverted_dropout(np.ones(2), rate=1.0),
+            ValueError,
+            r"Expected `rate` to be in \[0, 1\). Received: rate=1.0",
+        ),
+        (
+            lambda: inverted_dropout(np.ones(2), rate=0.5, training="no"),
+            TypeError,
+            r"Expected `training` to be a bool. Received: training='no'",
+        ),
+        (
+            lambda: build_variant("wide"),
+            ValueError,
+            r"Expected `variant` to be one of \['baseline', 'l2', 'dropout', 'batchnorm'\]. Received: variant='wide'",
+        ),
+        (
+            lambda: build_variant(optimizer="adagrad"),
+            ValueError,
+            r"Expected `optimizer` to be one of \['adam', 'momentum', 'rmsprop', 'sgd'\]. Received: optimizer='adagrad'",
+        ),
+        (
+            lambda: build_variant(hidden_units=0),
+            ValueError,
+            r"Expected `hidden_units` to be a positive int. Received: hidden_units=0",
+        ),
+        (
+            lambda: build_variant(depth=1.5),
+            ValueError,
+            r"Expected `depth` to be a positive int. Received: depth=1.5",
+        ),
+        (
+            lambda: build_variant(input_size=-1),
+            ValueError,
+            r"Expected `input_size` to be a positive int. Received: input_size=-1",
+        ),
+        (
+            lambda: build_variant(num_classes=0),
+            ValueError,
+            r"Expected `num_classes` to be a positive int. Received: num_classes=0",
+        ),
+        (
+            lambda: build_variant(dropout_rate=-0.1),
+            ValueError,
+            r"Expected `dropout_rate` to be in \[0, 1\). Received: dropout_rate=-0.1",
+        ),
+        (
+            lambda: build_variant(l2=-1),
+            ValueError,
+            r"Expected `l2` to be a number >= 0. Received: l2=-1",
+        ),
+        (
+            lambda: build_variant(learning_rate=0),
+            ValueError,
+            r"Expected `learning_rate` to be a positive number or None. Received: learning_rate=0",
+        ),
+        (
+            lambda: run_experiment({}, (X, Y), (X, Y)),
+            ValueError,
+            r"Expected `configs` to name at least one model. Received: configs=\{\}",
+        ),
+        (
+            lambda: run_experiment({"a": {}}, (X, Y), (X, Y), epochs=0),
+            ValueError,
+            r"Expected `epochs` to be a positive int. Received: epochs=0",
+        ),
+        (
+            lambda: run_experiment({"a": {}}, (X, Y), (X, Y), batch_size=None),
+            ValueError,
+            r"Expected `batch_size` to be a positive int. Received: batch_size=None",
+        ),
+        (
+            lambda: run_experiment({"a": {}}, (X, Y), (X, Y), return_models=1),
+            TypeError,
+            r"Expected `return_models` to be a bool. Received: return_models=1",
+        ),
+        (
+            lambda: summarize({"a": {"loss": [1.0]}}),
+            ValueError,
+            r"Expected each history to have 'accuracy' and 'val_accuracy'. Received: 'a' with keys \['loss'\]",
+        ),
+        (
+            lambda: epochs_to_reach({"loss": [1.0]}, 0.5),
+            ValueError,
+            r"Expected `key` to be one of \['loss'\]. Received: key='val_accuracy'",
+        ),
+        (
+            lambda: plot_learning_curves({}, train=False, validation=False),
+            ValueError,
+            r"Expected `train` or `validation` to be True. Received: both False",
+        ),
+        (
+            lambda: plot_learning_curves({"a": {"loss": [1.0]}}),
+            ValueError,
+            r"Expected history 'a' to have \['accuracy', 'val_accuracy'\]. Received keys: \['loss'\]",
+        ),
+    ],
+)
 def test_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()

@@ -29,11 +29,22 @@ def test_returns_seed():
     assert set_seed(0) == 0
 
 
-@pytest.mark.parametrize("seed, error, message", [
-    (1.5, TypeError, r"Expected `seed` to be an int. Received: seed=1.5 of type float"),
-    (True, TypeError, r"Expected `seed` to be an int. Received: seed=True of type bool"),
-    (-1, ValueError, r"Expected `seed` to be >= 0. Received: seed=-1"),
-])
+@pytest.mark.parametrize(
+    "seed, error, message",
+    [
+        (
+            1.5,
+            TypeError,
+            r"Expected `seed` to be an int. Received: seed=1.5 of type float",
+        ),
+        (
+            True,
+            TypeError,
+            r"Expected `seed` to be an int. Received: seed=True of type bool",
+        ),
+        (-1, ValueError, r"Expected `seed` to be >= 0. Received: seed=-1"),
+    ],
+)
 def test_bad_seed(seed, error, message):
     with pytest.raises(error, match=message):
         set_seed(seed)

@@ -38,11 +38,17 @@ def test_naive_dense_initial_weights_and_forward_pass():
     assert 0.9 * limit < float(tf.reduce_max(layer.W)) <= limit
     np.testing.assert_array_equal(layer.b, np.zeros(200))
     positive = NaiveDense(300, 200, initializer="positive_uniform")
-    assert 0 <= float(tf.reduce_min(positive.W)) and float(tf.reduce_max(positive.W)) < 0.1
+    assert (
+        0 <= float(tf.reduce_min(positive.W)) and float(tf.reduce_max(positive.W)) < 0.1
+    )
     x = tf.random.normal((5, 300))
     layer.b.assign(tf.fill((200,), 0.5))
-    np.testing.assert_allclose(layer(x), np.maximum(x.numpy() @ layer.W.numpy() + 0.5, 0), rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(positive(x), x.numpy() @ positive.W.numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        layer(x), np.maximum(x.numpy() @ layer.W.numpy() + 0.5, 0), rtol=1e-5, atol=1e-5
+    )
+    np.testing.assert_allclose(
+        positive(x), x.numpy() @ positive.W.numpy(), rtol=1e-5, atol=1e-5
+    )
 
 
 def test_naive_sequential_chains_layers_and_collects_weights_in_order():
@@ -50,16 +56,31 @@ def test_naive_sequential_chains_layers_and_collects_weights_in_order():
     model = NaiveSequential([first, second])
     x = tf.random.normal((2, 4))
     np.testing.assert_allclose(model(x), second(first(x)))
-    assert [id(w) for w in model.weights] == [id(first.W), id(first.b), id(second.W), id(second.b)]
+    assert [id(w) for w in model.weights] == [
+        id(first.W),
+        id(first.b),
+        id(second.W),
+        id(second.b),
+    ]
 
 
 def test_batch_generator_visits_every_sample_once():
     images, labels = np.arange(10)[:, None], np.arange(10)
-    in_order = [batch.tolist() for _, batch in BatchGenerator(images, labels, batch_size=3)]
+    in_order = [
+        batch.tolist() for _, batch in BatchGenerator(images, labels, batch_size=3)
+    ]
     assert in_order == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
-    shuffled = [y for _, batch in BatchGenerator(images, labels, batch_size=3, seed=1) for y in batch]
+    shuffled = [
+        y
+        for _, batch in BatchGenerator(images, labels, batch_size=3, seed=1)
+        for y in batch
+    ]
     assert sorted(shuffled) == list(range(10)) and shuffled != list(range(10))
-    again = [y for _, batch in BatchGenerator(images, labels, batch_size=3, seed=1) for y in batch]
+    again = [
+        y
+        for _, batch in BatchGenerator(images, labels, batch_size=3, seed=1)
+        for y in batch
+    ]
     assert shuffled == again
     for x, y in BatchGenerator(images, labels, batch_size=3, seed=1):
         np.testing.assert_array_equal(x[:, 0], y)  # images stay with their labels
@@ -81,7 +102,11 @@ def test_one_training_step_moves_weights_against_the_tape_gradient():
     model = _model()
     before = [w.numpy() for w in model.weights]
     with tf.GradientTape() as tape:
-        loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(labels, model(images), from_logits=True))
+        loss = tf.reduce_mean(
+            keras.losses.sparse_categorical_crossentropy(
+                labels, model(images), from_logits=True
+            )
+        )
     gradients = tape.gradient(loss, model.weights)
     returned = one_training_step(model, images, labels, learning_rate=0.05)
     assert float(returned) == pytest.approx(float(loss))
@@ -112,11 +137,22 @@ def test_fit_learns_a_separable_problem_eager_and_compiled(capsys):
     eager, compiled = _model(), _model()
     for a, b in zip(eager.weights, compiled.weights):
         b.assign(a)
-    eager_losses = fit(eager, images, labels, epochs=8, batch_size=16, learning_rate=0.2, seed=3)
+    eager_losses = fit(
+        eager, images, labels, epochs=8, batch_size=16, learning_rate=0.2, seed=3
+    )
     printed = capsys.readouterr().out.splitlines()
     assert len(printed) == 8 and printed[0].startswith("epoch 1/8  loss ")
-    compiled_losses = fit(compiled, images, labels, epochs=8, batch_size=16, learning_rate=0.2, seed=3,
-                          compiled=True, verbose=False)
+    compiled_losses = fit(
+        compiled,
+        images,
+        labels,
+        epochs=8,
+        batch_size=16,
+        learning_rate=0.2,
+        seed=3,
+        compiled=True,
+        verbose=False,
+    )
     assert capsys.readouterr().out == ""
     assert len(eager_losses) == 8 and eager_losses[-1] < eager_losses[0] / 2
     np.testing.assert_allclose(compiled_losses, eager_losses, rtol=1e-4)
@@ -129,8 +165,15 @@ def test_fit_with_rmsprop_beats_plain_descent_at_the_same_learning_rate():
     for a, b in zip(plain.weights, adaptive.weights):
         b.assign(a)
     plain_losses = fit(plain, images, labels, epochs=3, batch_size=16, verbose=False)
-    rmsprop_losses = fit(adaptive, images, labels, epochs=3, batch_size=16, verbose=False,
-                         optimizer=keras.optimizers.RMSprop(learning_rate=1e-3))
+    rmsprop_losses = fit(
+        adaptive,
+        images,
+        labels,
+        epochs=3,
+        batch_size=16,
+        verbose=False,
+        optimizer=keras.optimizers.RMSprop(learning_rate=1e-3),
+    )
     assert rmsprop_losses[-1] < plain_losses[-1]
 
 
@@ -140,23 +183,90 @@ def test_evaluate_counts_the_largest_score():
     assert evaluate(lambda x: x, scores, labels, batch_size=2) == pytest.approx(0.8)
 
 
-@pytest.mark.parametrize("call, error, message", [
-    (lambda: NaiveDense(0, 3), ValueError, r"Expected `input_size` to be a positive int. Received: input_size=0"),
-    (lambda: NaiveDense(3, 2.5), ValueError, r"Expected `output_size` to be a positive int. Received: output_size=2.5"),
-    (lambda: NaiveDense(3, 2, activation="relu"), TypeError, r"Expected `activation` to be callable or None. Received: activation='relu'"),
-    (lambda: NaiveDense(3, 2, initializer="zeros"), ValueError, r"Expected `initializer` to be 'glorot_uniform' or 'positive_uniform'. Received: initializer='zeros'"),
-    (lambda: NaiveDense(3, 2)(tf.ones((4, 5))), ValueError, r"Expected `inputs` of shape \(batch_size, 3\). Received: inputs.shape=\(4, 5\)"),
-    (lambda: NaiveSequential([]), TypeError, r"Expected `layers` to be a non-empty list of layers with `weights`. Received: layers=\[\]"),
-    (lambda: NaiveSequential([tf.nn.relu]), TypeError, r"Expected `layers` to be a non-empty list of layers with `weights`. Received: layers=\[<function relu"),
-    (lambda: BatchGenerator(np.zeros((3, 2)), np.zeros(4)), ValueError, r"Expected `images` and `labels` of the same length. Received: len\(images\)=3, len\(labels\)=4"),
-    (lambda: BatchGenerator(np.zeros((3, 2)), np.zeros(3), batch_size=0), ValueError, r"Expected `batch_size` to be a positive int. Received: batch_size=0"),
-    (lambda: update_weights([tf.ones(2)], [], 0.1), ValueError, r"Expected one gradient per weight. Received: len\(gradients\)=1, len\(weights\)=0"),
-    (lambda: update_weights([], [], learning_rate=-1), ValueError, r"Expected `learning_rate` to be a positive number. Received: learning_rate=-1"),
-    (lambda: one_training_step(_model(), tf.ones((2, 4)), np.zeros(2), learning_rate=0), ValueError, r"Expected `learning_rate` to be a positive number. Received: learning_rate=0"),
-    (lambda: one_training_step(_model(), tf.ones((2, 4)), np.zeros(2), optimizer="sgd"), TypeError, r"Expected `optimizer` to be a Keras optimizer or None. Received: optimizer='sgd'"),
-    (lambda: fit(_model(), np.ones((2, 4)), np.zeros(2), epochs=0), ValueError, r"Expected `epochs` to be a positive int. Received: epochs=0"),
-    (lambda: evaluate(lambda x: x, np.ones((2, 2)), np.zeros(2), batch_size=-5), ValueError, r"Expected `batch_size` to be a positive int. Received: batch_size=-5"),
-])
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (
+            lambda: NaiveDense(0, 3),
+            ValueError,
+            r"Expected `input_size` to be a positive int. Received: input_size=0",
+        ),
+        (
+            lambda: NaiveDense(3, 2.5),
+            ValueError,
+            r"Expected `output_size` to be a positive int. Received: output_size=2.5",
+        ),
+        (
+            lambda: NaiveDense(3, 2, activation="relu"),
+            TypeError,
+            r"Expected `activation` to be callable or None. Received: activation='relu'",
+        ),
+        (
+            lambda: NaiveDense(3, 2, initializer="zeros"),
+            ValueError,
+            r"Expected `initializer` to be 'glorot_uniform' or 'positive_uniform'. Received: initializer='zeros'",
+        ),
+        (
+            lambda: NaiveDense(3, 2)(tf.ones((4, 5))),
+            ValueError,
+            r"Expected `inputs` of shape \(batch_size, 3\). Received: inputs.shape=\(4, 5\)",
+        ),
+        (
+            lambda: NaiveSequential([]),
+            TypeError,
+            r"Expected `layers` to be a non-empty list of layers with `weights`. Received: layers=\[\]",
+        ),
+        (
+            lambda: NaiveSequential([tf.nn.relu]),
+            TypeError,
+            r"Expected `layers` to be a non-empty list of layers with `weights`. Received: layers=\[<function relu",
+        ),
+        (
+            lambda: BatchGenerator(np.zeros((3, 2)), np.zeros(4)),
+            ValueError,
+            r"Expected `images` and `labels` of the same length. Received: len\(images\)=3, len\(labels\)=4",
+        ),
+        (
+            lambda: BatchGenerator(np.zeros((3, 2)), np.zeros(3), batch_size=0),
+            ValueError,
+            r"Expected `batch_size` to be a positive int. Received: batch_size=0",
+        ),
+        (
+            lambda: update_weights([tf.ones(2)], [], 0.1),
+            ValueError,
+            r"Expected one gradient per weight. Received: len\(gradients\)=1, len\(weights\)=0",
+        ),
+        (
+            lambda: update_weights([], [], learning_rate=-1),
+            ValueError,
+            r"Expected `learning_rate` to be a positive number. Received: learning_rate=-1",
+        ),
+        (
+            lambda: one_training_step(
+                _model(), tf.ones((2, 4)), np.zeros(2), learning_rate=0
+            ),
+            ValueError,
+            r"Expected `learning_rate` to be a positive number. Received: learning_rate=0",
+        ),
+        (
+            lambda: one_training_step(
+                _model(), tf.ones((2, 4)), np.zeros(2), optimizer="sgd"
+            ),
+            TypeError,
+            r"Expected `optimizer` to be a Keras optimizer or None. Received: optimizer='sgd'",
+        ),
+        (
+            lambda: fit(_model(), np.ones((2, 4)), np.zeros(2), epochs=0),
+            ValueError,
+            r"Expected `epochs` to be a positive int. Received: epochs=0",
+        ),
+        (
+            lambda: evaluate(lambda x: x, np.ones((2, 2)), np.zeros(2), batch_size=-5),
+            ValueError,
+            r"Expected `batch_size` to be a positive int. Received: batch_size=-5",
+        ),
+    ],
+)
 def test_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()
@@ -167,10 +277,25 @@ def test_compiled_step_with_a_keras_optimizer_matches_eager():
     eager, compiled = _model(), _model()
     for a, b in zip(eager.weights, compiled.weights):
         b.assign(a)
-    eager_losses = fit(eager, images, labels, epochs=2, batch_size=16, verbose=False,
-                       optimizer=keras.optimizers.RMSprop(learning_rate=1e-2))
-    compiled_losses = fit(compiled, images, labels, epochs=2, batch_size=16, verbose=False, compiled=True,
-                          optimizer=keras.optimizers.RMSprop(learning_rate=1e-2))
+    eager_losses = fit(
+        eager,
+        images,
+        labels,
+        epochs=2,
+        batch_size=16,
+        verbose=False,
+        optimizer=keras.optimizers.RMSprop(learning_rate=1e-2),
+    )
+    compiled_losses = fit(
+        compiled,
+        images,
+        labels,
+        epochs=2,
+        batch_size=16,
+        verbose=False,
+        compiled=True,
+        optimizer=keras.optimizers.RMSprop(learning_rate=1e-2),
+    )
     np.testing.assert_allclose(compiled_losses, eager_losses, rtol=1e-4)
     for a, b in zip(eager.weights, compiled.weights):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)

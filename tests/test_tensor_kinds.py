@@ -2,19 +2,30 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from grimoire.tensor_kinds import (add_channel_axis, data_kinds_table, describe, make_clips, markdown_table,
-                                   to_channels_first, to_channels_last)
+from grimoire.tensor_kinds import (
+    add_channel_axis,
+    data_kinds_table,
+    describe,
+    make_clips,
+    markdown_table,
+    to_channels_first,
+    to_channels_last,
+)
 
 
 def test_describe_numpy_and_tensorflow_agree():
     array = np.ones((2, 3, 4), dtype="float32")
-    assert describe(array) == describe(tf.constant(array)) == describe(tf.Variable(array))
+    assert (
+        describe(array) == describe(tf.constant(array)) == describe(tf.Variable(array))
+    )
     assert describe([[1, 2], [3, 4]]) == "rank 2, shape (2, 2), dtype int64"
     assert describe(tf.constant("hello")) == "rank 0, shape (), dtype string"
 
 
 def test_layouts_round_trip_and_keep_pixels():
-    images = np.arange(2 * 3 * 4 * 5).reshape(2, 3, 4, 5)  # (n, height, width, channels)
+    images = np.arange(2 * 3 * 4 * 5).reshape(
+        2, 3, 4, 5
+    )  # (n, height, width, channels)
     first = to_channels_first(images)
     assert first.shape == (2, 5, 3, 4)
     assert first[1, 4, 2, 3] == images[1, 2, 3, 4]
@@ -48,27 +59,61 @@ def test_markdown_table_has_one_line_per_row():
     assert len(text.splitlines()) == 4
 
 
-@pytest.mark.parametrize("call, error, message", [
-    (lambda: describe(object()), TypeError, r"Expected `tensor` to be array-like. Received: an object of type object"),
-    (lambda: add_channel_axis(np.zeros((3, 4))), ValueError,
-     r"Expected `images` of shape \(n, height, width\). Received: images.shape=\(3, 4\)"),
-    (lambda: to_channels_first(np.zeros((3, 4, 5))), ValueError,
-     r"Expected `images` of shape \(n, height, width, channels\). Received: images.shape=\(3, 4, 5\)"),
-    (lambda: to_channels_last(np.zeros((3, 4, 5))), ValueError,
-     r"Expected `images` of shape \(n, channels, height, width\). Received: images.shape=\(3, 4, 5\)"),
-    (lambda: make_clips(np.zeros((3, 4)), 2), ValueError,
-     r"Expected `images` of shape \(n, height, width\) or \(n, height, width, channels\). Received: images.shape=\(3, 4\)"),
-    (lambda: make_clips(np.zeros((3, 4, 4)), 4), ValueError,
-     r"Expected `frames` to be an int in \[1, 3\]. Received: frames=4"),
-    (lambda: data_kinds_table(np.zeros((8, 4, 4)), batch_size=0), ValueError,
-     r"Expected `batch_size` to be a positive int. Received: batch_size=0"),
-    (lambda: data_kinds_table(np.zeros((8, 4, 4)), batch_size=2, frames=True), ValueError,
-     r"Expected `frames` to be a positive int. Received: frames=True"),
-    (lambda: data_kinds_table(np.zeros((8, 4, 4)), batch_size=4, frames=4), ValueError,
-     r"Expected at least batch_size \* frames = 16 images. Received: 8"),
-    (lambda: markdown_table([(1, 2, 3)], ["a", "b"]), ValueError,
-     r"Expected each row to have 2 values, one per header. Received: \(1, 2, 3\)"),
-])
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (
+            lambda: describe(object()),
+            TypeError,
+            r"Expected `tensor` to be array-like. Received: an object of type object",
+        ),
+        (
+            lambda: add_channel_axis(np.zeros((3, 4))),
+            ValueError,
+            r"Expected `images` of shape \(n, height, width\). Received: images.shape=\(3, 4\)",
+        ),
+        (
+            lambda: to_channels_first(np.zeros((3, 4, 5))),
+            ValueError,
+            r"Expected `images` of shape \(n, height, width, channels\). Received: images.shape=\(3, 4, 5\)",
+        ),
+        (
+            lambda: to_channels_last(np.zeros((3, 4, 5))),
+            ValueError,
+            r"Expected `images` of shape \(n, channels, height, width\). Received: images.shape=\(3, 4, 5\)",
+        ),
+        (
+            lambda: make_clips(np.zeros((3, 4)), 2),
+            ValueError,
+            r"Expected `images` of shape \(n, height, width\) or \(n, height, width, channels\). Received: images.shape=\(3, 4\)",
+        ),
+        (
+            lambda: make_clips(np.zeros((3, 4, 4)), 4),
+            ValueError,
+            r"Expected `frames` to be an int in \[1, 3\]. Received: frames=4",
+        ),
+        (
+            lambda: data_kinds_table(np.zeros((8, 4, 4)), batch_size=0),
+            ValueError,
+            r"Expected `batch_size` to be a positive int. Received: batch_size=0",
+        ),
+        (
+            lambda: data_kinds_table(np.zeros((8, 4, 4)), batch_size=2, frames=True),
+            ValueError,
+            r"Expected `frames` to be a positive int. Received: frames=True",
+        ),
+        (
+            lambda: data_kinds_table(np.zeros((8, 4, 4)), batch_size=4, frames=4),
+            ValueError,
+            r"Expected at least batch_size \* frames = 16 images. Received: 8",
+        ),
+        (
+            lambda: markdown_table([(1, 2, 3)], ["a", "b"]),
+            ValueError,
+            r"Expected each row to have 2 values, one per header. Received: \(1, 2, 3\)",
+        ),
+    ],
+)
 def test_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()

@@ -28,9 +28,17 @@ def test_naive_ops_do_not_modify_their_inputs():
     np.testing.assert_array_equal(x, [[-1.0, 2.0]])
 
 
-@pytest.mark.parametrize("shape_x, shape_y", [
-    ((3, 4), (4,)), ((3, 1), (1, 4)), ((2, 1, 3), (5, 1)), ((), (2, 3)), ((4, 0), (1,)), ((6,), (6,)),
-])
+@pytest.mark.parametrize(
+    "shape_x, shape_y",
+    [
+        ((3, 4), (4,)),
+        ((3, 1), (1, 4)),
+        ((2, 1, 3), (5, 1)),
+        ((), (2, 3)),
+        ((4, 0), (1,)),
+        ((6,), (6,)),
+    ],
+)
 def test_broadcasting_matches_numpy(shape_x, shape_y):
     x, y = rng.normal(size=shape_x), rng.normal(size=shape_y)
     assert broadcast_shape(shape_x, shape_y) == np.broadcast_shapes(shape_x, shape_y)
@@ -50,25 +58,67 @@ def test_best_time_is_the_minimum():
     assert len(calls) == 4 and 0 <= seconds < 0.1
 
 
-@pytest.mark.parametrize("call, error, message", [
-    (lambda: naive_relu(np.zeros(3)), ValueError, r"Expected `x` to be a rank-2 array. Received: x.shape=\(3,\)"),
-    (lambda: naive_add(np.zeros((2, 3)), np.zeros((3, 2))), ValueError,
-     r"Expected `x` and `y` to have the same shape. Received: x.shape=\(2, 3\), y.shape=\(3, 2\)"),
-    (lambda: naive_add(np.zeros((2, 3)), np.zeros(3)), ValueError,
-     r"Expected `y` to be a rank-2 array. Received: y.shape=\(3,\)"),
-    (lambda: broadcast_shape((3, 4), (3,)), ValueError,
-     r"Expected shapes that broadcast: aligned from the right, axis 1 has sizes 4 and 3, and neither is 1. "
-     r"Received: shape_x=\(3, 4\), shape_y=\(3,\)"),
-    (lambda: naive_broadcast_add(np.zeros((2, 3)), np.zeros(2)), ValueError, r"axis 1 has sizes 3 and 2"),
-    (lambda: naive_vector_dot([1, 2], [1, 2, 3]), ValueError,
-     r"Expected `x` and `y` to have the same length. Received: 2 and 3"),
-    (lambda: naive_vector_dot(np.zeros((2, 2)), [1, 2]), ValueError, r"Expected `x` to be a rank-1 array"),
-    (lambda: naive_dot(np.zeros((2, 3)), np.zeros((2, 3))), ValueError,
-     r"Expected `x.shape\[1\] == y.shape\[0\]` for \(n, k\) . \(k, m\). Received: x.shape=\(2, 3\), y.shape=\(2, 3\)"),
-    (lambda: naive_transpose(np.zeros((2, 2, 2))), ValueError, r"Expected `x` to be a rank-2 array"),
-    (lambda: best_time(3), TypeError, r"Expected `function` to be callable. Received: function=3"),
-    (lambda: best_time(print, repeat=0), ValueError, r"Expected `repeat` to be a positive int. Received: repeat=0"),
-])
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (
+            lambda: naive_relu(np.zeros(3)),
+            ValueError,
+            r"Expected `x` to be a rank-2 array. Received: x.shape=\(3,\)",
+        ),
+        (
+            lambda: naive_add(np.zeros((2, 3)), np.zeros((3, 2))),
+            ValueError,
+            r"Expected `x` and `y` to have the same shape. Received: x.shape=\(2, 3\), y.shape=\(3, 2\)",
+        ),
+        (
+            lambda: naive_add(np.zeros((2, 3)), np.zeros(3)),
+            ValueError,
+            r"Expected `y` to be a rank-2 array. Received: y.shape=\(3,\)",
+        ),
+        (
+            lambda: broadcast_shape((3, 4), (3,)),
+            ValueError,
+            r"Expected shapes that broadcast: aligned from the right, axis 1 has sizes 4 and 3, and neither is 1. "
+            r"Received: shape_x=\(3, 4\), shape_y=\(3,\)",
+        ),
+        (
+            lambda: naive_broadcast_add(np.zeros((2, 3)), np.zeros(2)),
+            ValueError,
+            r"axis 1 has sizes 3 and 2",
+        ),
+        (
+            lambda: naive_vector_dot([1, 2], [1, 2, 3]),
+            ValueError,
+            r"Expected `x` and `y` to have the same length. Received: 2 and 3",
+        ),
+        (
+            lambda: naive_vector_dot(np.zeros((2, 2)), [1, 2]),
+            ValueError,
+            r"Expected `x` to be a rank-1 array",
+        ),
+        (
+            lambda: naive_dot(np.zeros((2, 3)), np.zeros((2, 3))),
+            ValueError,
+            r"Expected `x.shape\[1\] == y.shape\[0\]` for \(n, k\) . \(k, m\). Received: x.shape=\(2, 3\), y.shape=\(2, 3\)",
+        ),
+        (
+            lambda: naive_transpose(np.zeros((2, 2, 2))),
+            ValueError,
+            r"Expected `x` to be a rank-2 array",
+        ),
+        (
+            lambda: best_time(3),
+            TypeError,
+            r"Expected `function` to be callable. Received: function=3",
+        ),
+        (
+            lambda: best_time(print, repeat=0),
+            ValueError,
+            r"Expected `repeat` to be a positive int. Received: repeat=0",
+        ),
+    ],
+)
 def test_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()

@@ -29,7 +29,9 @@ def test_graph_beats_eager_on_many_small_ops():
 
 def test_graph_and_eager_give_the_same_result():
     x = tf.random.stateless_normal((4, 4), seed=(1, 2))
-    np.testing.assert_allclose(tf.function(_many_small_ops)(x), _many_small_ops(x), rtol=1e-5)
+    np.testing.assert_allclose(
+        tf.function(_many_small_ops)(x), _many_small_ops(x), rtol=1e-5
+    )
 
 
 def test_trace_counter_matches_tensorflow_count():
@@ -41,7 +43,9 @@ def test_trace_counter_matches_tensorflow_count():
 
 
 def test_input_signature_prevents_retracing():
-    counter = TraceCounter(lambda x: x + 1, input_signature=[tf.TensorSpec([None], tf.float32)])
+    counter = TraceCounter(
+        lambda x: x + 1, input_signature=[tf.TensorSpec([None], tf.float32)]
+    )
     for n in (2, 3, 4, 5):
         counter(tf.zeros((n,)))
     assert counter.traces == 1
@@ -82,27 +86,68 @@ def test_scale_image_range():
     assert int(y) == 7
 
 
-@pytest.mark.parametrize("call, error, message", [
-    (lambda: time_eager_vs_graph(3), TypeError, r"Expected `fn` to be callable. Received: fn=3"),
-    (lambda: time_eager_vs_graph(tf.abs, 1.0, repeats=0), ValueError,
-     r"Expected `repeats` to be a positive int. Received: repeats=0"),
-    (lambda: time_eager_vs_graph(tf.abs, 1.0, number=2.5), ValueError,
-     r"Expected `number` to be a positive int. Received: number=2.5"),
-    (lambda: TraceCounter("f"), TypeError, r"Expected `fn` to be callable. Received: fn='f'"),
-    (lambda: build_pipeline(np.zeros((3, 4)), np.zeros(3)), ValueError,
-     r"Expected `images` of shape \(n, height, width\). Received: images.shape=\(3, 4\)"),
-    (lambda: build_pipeline(np.zeros((3, 2, 2)), np.zeros(2)), ValueError,
-     r"Expected one label per image. Received: 3 images and 2 labels"),
-    (lambda: build_pipeline(np.zeros((3, 2, 2)), np.zeros(3), batch_size=0), ValueError,
-     r"Expected `batch_size` to be a positive int. Received: batch_size=0"),
-    (lambda: build_pipeline(np.zeros((3, 2, 2)), np.zeros(3), shuffle_buffer=-1), ValueError,
-     r"Expected `shuffle_buffer` to be a positive int. Received: shuffle_buffer=-1"),
-    (lambda: next(python_batches(np.zeros((3, 2, 2)), np.zeros(3), batch_size=True)), ValueError,
-     r"Expected `batch_size` to be a positive int. Received: batch_size=True"),
-    (lambda: measure_throughput([], max_batches=0), ValueError,
-     r"Expected `max_batches` to be a positive int. Received: max_batches=0"),
-    (lambda: measure_throughput([]), ValueError, r"Expected at least one batch. Received: an empty iterable"),
-])
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (
+            lambda: time_eager_vs_graph(3),
+            TypeError,
+            r"Expected `fn` to be callable. Received: fn=3",
+        ),
+        (
+            lambda: time_eager_vs_graph(tf.abs, 1.0, repeats=0),
+            ValueError,
+            r"Expected `repeats` to be a positive int. Received: repeats=0",
+        ),
+        (
+            lambda: time_eager_vs_graph(tf.abs, 1.0, number=2.5),
+            ValueError,
+            r"Expected `number` to be a positive int. Received: number=2.5",
+        ),
+        (
+            lambda: TraceCounter("f"),
+            TypeError,
+            r"Expected `fn` to be callable. Received: fn='f'",
+        ),
+        (
+            lambda: build_pipeline(np.zeros((3, 4)), np.zeros(3)),
+            ValueError,
+            r"Expected `images` of shape \(n, height, width\). Received: images.shape=\(3, 4\)",
+        ),
+        (
+            lambda: build_pipeline(np.zeros((3, 2, 2)), np.zeros(2)),
+            ValueError,
+            r"Expected one label per image. Received: 3 images and 2 labels",
+        ),
+        (
+            lambda: build_pipeline(np.zeros((3, 2, 2)), np.zeros(3), batch_size=0),
+            ValueError,
+            r"Expected `batch_size` to be a positive int. Received: batch_size=0",
+        ),
+        (
+            lambda: build_pipeline(np.zeros((3, 2, 2)), np.zeros(3), shuffle_buffer=-1),
+            ValueError,
+            r"Expected `shuffle_buffer` to be a positive int. Received: shuffle_buffer=-1",
+        ),
+        (
+            lambda: next(
+                python_batches(np.zeros((3, 2, 2)), np.zeros(3), batch_size=True)
+            ),
+            ValueError,
+            r"Expected `batch_size` to be a positive int. Received: batch_size=True",
+        ),
+        (
+            lambda: measure_throughput([], max_batches=0),
+            ValueError,
+            r"Expected `max_batches` to be a positive int. Received: max_batches=0",
+        ),
+        (
+            lambda: measure_throughput([]),
+            ValueError,
+            r"Expected at least one batch. Received: an empty iterable",
+        ),
+    ],
+)
 def test_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()
@@ -122,17 +167,36 @@ def test_time_batch_sizes_runs_eager_functions():
     assert shapes == [(2, 7), (5, 7)]
 
 
-@pytest.mark.parametrize("call, error, message", [
-    (lambda: time_batch_sizes(None, [1], features=2), TypeError, r"Expected `fn` to be callable. Received: fn=None"),
-    (lambda: time_batch_sizes(tf.abs, [], features=2), ValueError,
-     r"Expected `batch_sizes` to hold at least one size. Received: batch_sizes=\[\]"),
-    (lambda: time_batch_sizes(tf.abs, [1, 0], features=2), ValueError,
-     r"Expected every batch size to be a positive int. Received: batch_sizes=\[1, 0\]"),
-    (lambda: time_batch_sizes(tf.abs, [1, 2.0], features=2), ValueError,
-     r"Expected every batch size to be a positive int. Received: batch_sizes=\[1, 2.0\]"),
-    (lambda: time_batch_sizes(tf.abs, [1], features=0), ValueError,
-     r"Expected `features` to be a positive int. Received: features=0"),
-])
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (
+            lambda: time_batch_sizes(None, [1], features=2),
+            TypeError,
+            r"Expected `fn` to be callable. Received: fn=None",
+        ),
+        (
+            lambda: time_batch_sizes(tf.abs, [], features=2),
+            ValueError,
+            r"Expected `batch_sizes` to hold at least one size. Received: batch_sizes=\[\]",
+        ),
+        (
+            lambda: time_batch_sizes(tf.abs, [1, 0], features=2),
+            ValueError,
+            r"Expected every batch size to be a positive int. Received: batch_sizes=\[1, 0\]",
+        ),
+        (
+            lambda: time_batch_sizes(tf.abs, [1, 2.0], features=2),
+            ValueError,
+            r"Expected every batch size to be a positive int. Received: batch_sizes=\[1, 2.0\]",
+        ),
+        (
+            lambda: time_batch_sizes(tf.abs, [1], features=0),
+            ValueError,
+            r"Expected `features` to be a positive int. Received: features=0",
+        ),
+    ],
+)
 def test_time_batch_sizes_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()

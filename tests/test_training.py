@@ -4,8 +4,14 @@ import keras
 import numpy as np
 import pytest
 
-from grimoire.training import (CustomTrainStepModel, LegacyTrainStepModel, ListLogger, ScalarEventWriter,
-                               read_scalars, train_from_scratch)
+from grimoire.training import (
+    CustomTrainStepModel,
+    LegacyTrainStepModel,
+    ListLogger,
+    ScalarEventWriter,
+    read_scalars,
+    train_from_scratch,
+)
 
 RNG = np.random.default_rng(0)
 X = RNG.random((48, 6)).astype("float32")
@@ -20,10 +26,16 @@ def tiny(model_class=keras.Model, seed=0):
 
 
 def fit(model, epochs=3, **kwargs):
-    model.compile(keras.optimizers.SGD(0.5), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        keras.optimizers.SGD(0.5),
+        "sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return model.fit(X, Y, epochs=epochs, batch_size=16, verbose=0, **kwargs).history
+        return model.fit(
+            X, Y, epochs=epochs, batch_size=16, verbose=0, **kwargs
+        ).history
 
 
 def test_custom_train_step_reports_the_real_decreasing_loss():
@@ -43,17 +55,26 @@ def test_custom_train_step_loss_equals_plain_fit():
 def test_custom_model_evaluates_without_grad_norm():
     model = tiny(CustomTrainStepModel)
     fit(model, epochs=1)
-    assert set(model.evaluate(X, Y, verbose=0, return_dict=True)) == {"loss", "accuracy"}
+    assert set(model.evaluate(X, Y, verbose=0, return_dict=True)) == {
+        "loss",
+        "accuracy",
+    }
 
 
 def test_legacy_train_step_reports_a_constant_wrong_loss():
     legacy = tiny(LegacyTrainStepModel)
     history = fit(legacy, shuffle=False)
-    assert history["loss"] == pytest.approx([0.5, 0.5, 0.5])  # mean softmax output, 1 / num_classes
+    assert history["loss"] == pytest.approx(
+        [0.5, 0.5, 0.5]
+    )  # mean softmax output, 1 / num_classes
     plain = tiny()
     plain_history = fit(plain, shuffle=False)
-    assert history["accuracy"] == pytest.approx(plain_history["accuracy"])  # same steps, same accuracy
-    real_loss = legacy.evaluate(X, Y, verbose=0)[0]  # the default test step records the real loss
+    assert history["accuracy"] == pytest.approx(
+        plain_history["accuracy"]
+    )  # same steps, same accuracy
+    real_loss = legacy.evaluate(X, Y, verbose=0)[
+        0
+    ]  # the default test step records the real loss
     assert real_loss == pytest.approx(plain.evaluate(X, Y, verbose=0)[0], rel=1e-5)
     assert real_loss != pytest.approx(0.5, abs=1e-3)
 
@@ -61,10 +82,19 @@ def test_legacy_train_step_reports_a_constant_wrong_loss():
 def test_from_scratch_matches_fit():
     model = tiny()
     model.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy")
-    expected = model.fit(X, Y, epochs=2, batch_size=16, verbose=0, shuffle=False).history["loss"]
+    expected = model.fit(
+        X, Y, epochs=2, batch_size=16, verbose=0, shuffle=False
+    ).history["loss"]
     twin = tiny()
-    losses = train_from_scratch(twin, X, Y, keras.losses.SparseCategoricalCrossentropy(),
-                                keras.optimizers.SGD(0.1), epochs=2, batch_size=16)
+    losses = train_from_scratch(
+        twin,
+        X,
+        Y,
+        keras.losses.SparseCategoricalCrossentropy(),
+        keras.optimizers.SGD(0.1),
+        epochs=2,
+        batch_size=16,
+    )
     assert losses == pytest.approx(expected, rel=1e-6)
     for ours, theirs in zip(twin.get_weights(), model.get_weights()):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
@@ -72,12 +102,21 @@ def test_from_scratch_matches_fit():
 
 def test_from_scratch_includes_regularization_losses():
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(2, kernel_regularizer=keras.regularizers.L2(10.0))])
+    model = keras.Sequential(
+        [
+            keras.Input((6,)),
+            keras.layers.Dense(2, kernel_regularizer=keras.regularizers.L2(10.0)),
+        ]
+    )
     plain = keras.Sequential([keras.Input((6,)), keras.layers.Dense(2)])
     plain.set_weights(model.get_weights())
     loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    with_penalty = train_from_scratch(model, X, Y, loss, keras.optimizers.SGD(0.0), batch_size=48)
-    without = train_from_scratch(plain, X, Y, loss, keras.optimizers.SGD(0.0), batch_size=48)
+    with_penalty = train_from_scratch(
+        model, X, Y, loss, keras.optimizers.SGD(0.0), batch_size=48
+    )
+    without = train_from_scratch(
+        plain, X, Y, loss, keras.optimizers.SGD(0.0), batch_size=48
+    )
     penalty = 10.0 * float((model.get_weights()[0] ** 2).sum())
     assert with_penalty[0] == pytest.approx(without[0] + penalty, rel=1e-5)
 
@@ -90,13 +129,20 @@ def test_list_logger_records_each_epoch():
 
 
 def test_event_files_round_trip(tmp_path):
-    history = fit(tiny(), epochs=2, callbacks=[ScalarEventWriter(tmp_path)], validation_data=(X, Y))
+    history = fit(
+        tiny(),
+        epochs=2,
+        callbacks=[ScalarEventWriter(tmp_path)],
+        validation_data=(X, Y),
+    )
     scalars = read_scalars(tmp_path)
     assert set(scalars) == {"train", "validation"}
     steps, values = scalars["validation"]["epoch_loss"]
     assert steps.tolist() == [0, 1]
     assert values == pytest.approx(history["val_loss"], rel=1e-6)
-    assert scalars["train"]["epoch_accuracy"][1] == pytest.approx(history["accuracy"], rel=1e-6)
+    assert scalars["train"]["epoch_accuracy"][1] == pytest.approx(
+        history["accuracy"], rel=1e-6
+    )
 
 
 def test_event_files_are_real_tensorboard_files(tmp_path):
@@ -111,25 +157,51 @@ def test_event_files_are_real_tensorboard_files(tmp_path):
         events = list(tf.compat.v1.train.summary_iterator(str(path)))
     assert events[0].file_version.startswith("brain.Event")
     (value,) = [v for e in events for v in e.summary.value]
-    assert value.tag == "epoch_loss" and value.metadata.plugin_data.plugin_name == "scalars"
+    assert (
+        value.tag == "epoch_loss"
+        and value.metadata.plugin_data.plugin_name == "scalars"
+    )
     assert float(tf.make_ndarray(value.tensor)) == 0.25
 
 
-@pytest.mark.parametrize("call, error, message", [
-    (lambda: ListLogger(records=()), TypeError, r"Expected `records` to be a list or None. Received: records=\(\)"),
-    (lambda: ScalarEventWriter(3), TypeError, r"Expected `log_dir` to be a str or a path. Received: log_dir=3"),
-    (lambda: train_from_scratch(None, X, Y, None, None, epochs=0), ValueError,
-     r"Expected `epochs` to be a positive int. Received: epochs=0"),
-    (lambda: train_from_scratch(None, X, Y, None, None, batch_size=2.0), ValueError,
-     r"Expected `batch_size` to be a positive int. Received: batch_size=2.0"),
-    (lambda: train_from_scratch(None, X, Y[:5], None, None), ValueError,
-     r"Expected `x` and `y` to have the same length. Received: len\(x\)=48, len\(y\)=5"),
-])
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (
+            lambda: ListLogger(records=()),
+            TypeError,
+            r"Expected `records` to be a list or None. Received: records=\(\)",
+        ),
+        (
+            lambda: ScalarEventWriter(3),
+            TypeError,
+            r"Expected `log_dir` to be a str or a path. Received: log_dir=3",
+        ),
+        (
+            lambda: train_from_scratch(None, X, Y, None, None, epochs=0),
+            ValueError,
+            r"Expected `epochs` to be a positive int. Received: epochs=0",
+        ),
+        (
+            lambda: train_from_scratch(None, X, Y, None, None, batch_size=2.0),
+            ValueError,
+            r"Expected `batch_size` to be a positive int. Received: batch_size=2.0",
+        ),
+        (
+            lambda: train_from_scratch(None, X, Y[:5], None, None),
+            ValueError,
+            r"Expected `x` and `y` to have the same length. Received: len\(x\)=48, len\(y\)=5",
+        ),
+    ],
+)
 def test_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()
 
 
 def test_read_scalars_needs_event_files(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"Expected event files .* below `log_dir`. Received: log_dir="):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"Expected event files .* below `log_dir`. Received: log_dir=",
+    ):
         read_scalars(tmp_path)

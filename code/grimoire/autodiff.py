@@ -32,8 +32,10 @@ _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 def _check_number(name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"Expected `{name}` to be a real number. Received: {name}={value!r} "
-                        f"of type {type(value).__name__}")
+        raise TypeError(
+            f"Expected `{name}` to be a real number. Received: {name}={value!r} "
+            f"of type {type(value).__name__}"
+        )
 
 
 def _format(number):
@@ -83,7 +85,9 @@ class Scalar:
     def __init__(self, value, name=None):
         _check_number("value", value)
         if name is not None and not isinstance(name, str):
-            raise TypeError(f"Expected `name` to be a str or None. Received: name={name!r}")
+            raise TypeError(
+                f"Expected `name` to be a str or None. Received: name={name!r}"
+            )
         self.value = float(value)
         self.name = name
         self.grad = None
@@ -100,8 +104,10 @@ class Scalar:
         if isinstance(other, Scalar):
             return other
         if isinstance(other, bool) or not isinstance(other, numbers.Real):
-            raise TypeError(f"Expected `other` to be a Scalar or a real number. Received: other={other!r} "
-                            f"of type {type(other).__name__}")
+            raise TypeError(
+                f"Expected `other` to be a Scalar or a real number. Received: other={other!r} "
+                f"of type {type(other).__name__}"
+            )
         constant = cls(other)
         constant.constant = True
         return constant
@@ -126,11 +132,15 @@ class Scalar:
 
     def __add__(self, other):
         other = self._lift(other)
-        return self._result(self.value + other.value, "add", [(self, 1.0), (other, 1.0)])
+        return self._result(
+            self.value + other.value, "add", [(self, 1.0), (other, 1.0)]
+        )
 
     def __mul__(self, other):
         other = self._lift(other)
-        return self._result(self.value * other.value, "mul", [(self, other.value), (other, self.value)])
+        return self._result(
+            self.value * other.value, "mul", [(self, other.value), (other, self.value)]
+        )
 
     def __pow__(self, exponent):
         _check_number("exponent", exponent)
@@ -146,7 +156,9 @@ class Scalar:
 
     def relu(self):
         """``max(0, x)``, whose derivative is 1 for positive ``x`` and 0 otherwise."""
-        return self._result(max(0.0, self.value), "relu", [(self, float(self.value > 0))])
+        return self._result(
+            max(0.0, self.value), "relu", [(self, float(self.value > 0))]
+        )
 
     def __radd__(self, other):
         return self._lift(other) + self
@@ -156,7 +168,9 @@ class Scalar:
 
     def __sub__(self, other):
         other = self._lift(other)
-        return self._result(self.value - other.value, "sub", [(self, 1.0), (other, -1.0)])
+        return self._result(
+            self.value - other.value, "sub", [(self, 1.0), (other, -1.0)]
+        )
 
     def __rsub__(self, other):
         return self._lift(other) - self
@@ -243,7 +257,9 @@ def finite_difference(function, x, h=1e-5, scheme="central"):
         3.000001
     """
     if not callable(function):
-        raise TypeError(f"Expected `function` to be callable. Received: function={function!r}")
+        raise TypeError(
+            f"Expected `function` to be callable. Received: function={function!r}"
+        )
     _check_number("x", x)
     if isinstance(h, bool) or not isinstance(h, numbers.Real) or not h > 0:
         raise ValueError(f"Expected `h` to be a positive number. Received: h={h!r}")
@@ -251,7 +267,9 @@ def finite_difference(function, x, h=1e-5, scheme="central"):
         return float((function(x + h) - function(x)) / h)
     if scheme == "central":
         return float((function(x + h) - function(x - h)) / (2 * h))
-    raise ValueError(f"Expected `scheme` to be 'forward' or 'central'. Received: scheme={scheme!r}")
+    raise ValueError(
+        f"Expected `scheme` to be 'forward' or 'central'. Received: scheme={scheme!r}"
+    )
 
 
 def _label(node):
@@ -307,11 +325,21 @@ def draw_graph(output, ax=None, spacing=(3.6, 2.4)):
         ['a', 'b', 'y = a × b']
     """
     if not isinstance(output, Scalar):
-        raise TypeError(f"Expected `output` to be a Scalar. Received: output of type {type(output).__name__}")
-    if (not isinstance(spacing, (tuple, list)) or len(spacing) != 2
-            or not all(isinstance(d, numbers.Real) and not isinstance(d, bool) and d > 0 for d in spacing)):
-        raise ValueError(f"Expected `spacing` to be a pair of positive numbers (horizontal, vertical). "
-                         f"Received: spacing={spacing!r}")
+        raise TypeError(
+            f"Expected `output` to be a Scalar. Received: output of type {type(output).__name__}"
+        )
+    if (
+        not isinstance(spacing, (tuple, list))
+        or len(spacing) != 2
+        or not all(
+            isinstance(d, numbers.Real) and not isinstance(d, bool) and d > 0
+            for d in spacing
+        )
+    ):
+        raise ValueError(
+            f"Expected `spacing` to be a pair of positive numbers (horizontal, vertical). "
+            f"Received: spacing={spacing!r}"
+        )
     nodes = [node for node in output.graph() if not node.constant]
     column = {id(output): 0}
     for node in reversed(nodes):  # children come before their parents
@@ -327,15 +355,28 @@ def draw_graph(output, ax=None, spacing=(3.6, 2.4)):
         for row, node in enumerate(group):
             x = (depth - level + 0.5) * spacing[0]
             y = (height / 2 + (len(group) - 1) / 2 - row) * spacing[1]
-            title = _label(node) if node.op is None else f"{_label(node)} = {_expression(node)}"
+            title = (
+                _label(node)
+                if node.op is None
+                else f"{_label(node)} = {_expression(node)}"
+            )
             lines = [title, f"value {_format(node.value)}"]
             if node.grad is not None:
                 lines.append(f"grad {_format(node.grad)}")
             key = f"n{len(keys)}"
             keys[id(node)] = key
-            specs[key] = (x, y, "\n".join(lines), "weights" if node.op is None else "process")
-    edges = [(keys[id(parent)], keys[id(node)], _format(local))
-             for node in nodes for parent, local in node.parents if not parent.constant]
+            specs[key] = (
+                x,
+                y,
+                "\n".join(lines),
+                "weights" if node.op is None else "process",
+            )
+    edges = [
+        (keys[id(parent)], keys[id(node)], _format(local))
+        for node in nodes
+        for parent, local in node.parents
+        if not parent.constant
+    ]
     xlim = (0, (depth + 1) * spacing[0])
     ylim = (-0.5 * spacing[1], (height + 0.5) * spacing[1])
     return draw_flowchart(specs, edges, ax=ax, xlim=xlim, ylim=ylim)
@@ -367,13 +408,19 @@ def higher_derivatives(function, x, order=2):
     import tensorflow as tf
 
     if not callable(function):
-        raise TypeError(f"Expected `function` to be callable. Received: function={function!r}")
+        raise TypeError(
+            f"Expected `function` to be callable. Received: function={function!r}"
+        )
     _check_number("x", x)
     if isinstance(order, bool) or not isinstance(order, int) or order < 1:
-        raise ValueError(f"Expected `order` to be a positive int. Received: order={order!r}")
+        raise ValueError(
+            f"Expected `order` to be a positive int. Received: order={order!r}"
+        )
     point = tf.constant(float(x), dtype=tf.float64)
 
-    def derivatives(n):  # [f(x), f'(x), ..., f^(n)(x)], recorded by every enclosing tape
+    def derivatives(
+        n,
+    ):  # [f(x), f'(x), ..., f^(n)(x)], recorded by every enclosing tape
         if n == 0:
             return [tf.convert_to_tensor(function(point), dtype=tf.float64)]
         with tf.GradientTape() as tape:
@@ -413,7 +460,9 @@ def softmax(logits, stable=True):
     """
     logits = np.asarray(logits, dtype=np.float64)
     if logits.ndim == 0:
-        raise ValueError(f"Expected `logits` of shape (..., classes). Received: logits.shape={logits.shape}")
+        raise ValueError(
+            f"Expected `logits` of shape (..., classes). Received: logits.shape={logits.shape}"
+        )
     if not isinstance(stable, bool):
         raise TypeError(f"Expected `stable` to be a bool. Received: stable={stable!r}")
     if stable:

@@ -78,12 +78,16 @@ def code_cells(text):
         ['x = 1\\n']
     """
     if not isinstance(text, str):
-        raise TypeError(f"Expected `text` to be a str. Received: text={type(text).__name__}")
+        raise TypeError(
+            f"Expected `text` to be a str. Received: text={type(text).__name__}"
+        )
     cells = []
     for match in _CODE_CELL.finditer(text):
         lines = match.group("body").splitlines(keepends=True)
         if lines and lines[0].strip() == "---":
-            end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), 0)
+            end = next(
+                (i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), 0
+            )
             lines = lines[end + 1 :]
         while lines and re.match(r"^:[\w-]+:", lines[0]):
             lines = lines[1:]
@@ -115,8 +119,12 @@ def imported_modules(source, package):
     """
     for name, value in (("source", source), ("package", package)):
         if not isinstance(value, str):
-            raise TypeError(f"Expected `{name}` to be a str. Received: {name}={type(value).__name__}")
-    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+            raise TypeError(
+                f"Expected `{name}` to be a str. Received: {name}={type(value).__name__}"
+            )
+    lines = [
+        line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))
+    ]
     try:
         tree = ast.parse("\n".join(lines))
     except SyntaxError:
@@ -254,7 +262,9 @@ def _on_source_read(app, docname, source):
     modules_here = package_modules(package_dir, package)
     direct = set()
     for cell in code_cells(text):
-        direct |= {name for name in imported_modules(cell, package) if name in modules_here}
+        direct |= {
+            name for name in imported_modules(cell, package) if name in modules_here
+        }
     _used_by(app.env)[docname] = sorted(direct)
     files += [Path(app.confdir, p) for p in app.config.book_cache_extra_files]
     for path in files:
@@ -291,10 +301,20 @@ def _resolve_used_in(app, doctree, fromdocname):
     used_by = _used_by(app.env)
     for node in list(doctree.findall(used_in)):
         module = node["module"]
-        chapters = [doc for doc, modules in used_by.items() if doc != "__pages__" and module in modules]
-        chapters.sort(key=lambda doc: app.env.titles[doc].astext() if doc in app.env.titles else doc)
+        chapters = [
+            doc
+            for doc, modules in used_by.items()
+            if doc != "__pages__" and module in modules
+        ]
+        chapters.sort(
+            key=lambda doc: (
+                app.env.titles[doc].astext() if doc in app.env.titles else doc
+            )
+        )
         paragraph = nodes.paragraph()
-        paragraph += nodes.emphasis(text="Used in: " if chapters else "Not imported by any chapter yet.")
+        paragraph += nodes.emphasis(
+            text="Used in: " if chapters else "Not imported by any chapter yet."
+        )
         for index, doc in enumerate(chapters):
             if index:
                 paragraph += nodes.Text(", ")

@@ -35,7 +35,9 @@ class EpochLogger(keras.callbacks.Callback):
         super().__init__()
         for name, value in (("digits", digits), ("every", every)):
             if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError(f"Expected `{name}` to be an int. Received: {name}={value!r}")
+                raise TypeError(
+                    f"Expected `{name}` to be an int. Received: {name}={value!r}"
+                )
         if digits < 0:
             raise ValueError(f"Expected `digits` to be >= 0. Received: digits={digits}")
         if every < 1:
@@ -48,5 +50,8 @@ class EpochLogger(keras.callbacks.Callback):
         if (epoch + 1) % self.every and epoch + 1 != total:
             return
         parts = [f"epoch {epoch + 1}/{total}"]
-        parts += [f"{name}: {float(value):.{self.digits}f}" for name, value in (logs or {}).items()]
+        parts += [
+            f"{name}: {float(value):.{self.digits}f}"
+            for name, value in (logs or {}).items()
+        ]
         print(" - ".join(parts))

@@ -22,7 +22,13 @@ import numpy as np
 from keras import layers
 
 from grimoire.callbacks import EpochLogger
-from grimoire.validation import keras_model, model_layer, positive_float, positive_int, unit_rate
+from grimoire.validation import (
+    keras_model,
+    model_layer,
+    positive_float,
+    positive_int,
+    unit_rate,
+)
 
 __all__ = [
     "scale_images",
@@ -56,13 +62,25 @@ def scale_images(images):
     """
     images = np.asarray(images)
     if images.ndim != 3:
-        raise ValueError(f"Expected `images` of shape (n, height, width). Received: images.shape={images.shape}")
+        raise ValueError(
+            f"Expected `images` of shape (n, height, width). Received: images.shape={images.shape}"
+        )
     return images[..., None].astype("float32") / 255.0
 
 
-def build_convnet(input_shape=(28, 28, 1), num_classes=10, filters=(32, 64), dense_units=128,
-                  padding="same", pooling=True, batch_norm=False, dropout=0.0, kernel_initializer="glorot_uniform",
-                  augmentation=None, learning_rate=1e-3):
+def build_convnet(
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    filters=(32, 64),
+    dense_units=128,
+    padding="same",
+    pooling=True,
+    batch_norm=False,
+    dropout=0.0,
+    kernel_initializer="glorot_uniform",
+    augmentation=None,
+    learning_rate=1e-3,
+):
     """Build and compile the book's convnet: conv blocks, then a dense head.
 
     Each block is ``Conv2D(f, 3, padding=padding)`` (named ``conv_1``, ``conv_2``, ...), an
@@ -105,29 +123,47 @@ def build_convnet(input_shape=(28, 28, 1), num_classes=10, filters=(32, 64), den
         ((None, 10), 421642)
     """
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
-        raise ValueError(f"Expected `input_shape` to be (height, width, channels). Received: input_shape={input_shape!r}")
+        raise ValueError(
+            f"Expected `input_shape` to be (height, width, channels). Received: input_shape={input_shape!r}"
+        )
     num_classes = positive_int("num_classes", num_classes)
     if not isinstance(filters, (tuple, list)) or not filters:
-        raise ValueError(f"Expected `filters` to be a non-empty tuple of positive ints. Received: filters={filters!r}")
+        raise ValueError(
+            f"Expected `filters` to be a non-empty tuple of positive ints. Received: filters={filters!r}"
+        )
     for value in filters:
         positive_int("filters", value)
     if dense_units != 0:
         positive_int("dense_units", dense_units)
     if padding not in ("same", "valid"):
-        raise ValueError(f"Expected `padding` to be 'same' or 'valid'. Received: padding={padding!r}")
+        raise ValueError(
+            f"Expected `padding` to be 'same' or 'valid'. Received: padding={padding!r}"
+        )
     dropout = unit_rate("dropout", dropout)
     learning_rate = positive_float("learning_rate", learning_rate)
     if augmentation is not None and not isinstance(augmentation, layers.Layer):
-        raise TypeError(f"Expected `augmentation` to be a Keras layer or None. "
-                        f"Received: augmentation of type {type(augmentation).__name__}")
+        raise TypeError(
+            f"Expected `augmentation` to be a Keras layer or None. "
+            f"Received: augmentation of type {type(augmentation).__name__}"
+        )
     stack = [keras.Input(shape=tuple(input_shape))]
     if augmentation is not None:
         stack.append(augmentation)
     for block, count in enumerate(filters, start=1):
-        stack.append(layers.Conv2D(count, 3, padding=padding, use_bias=not batch_norm, kernel_initializer=kernel_initializer,
-                                   name=f"conv_{block}"))
+        stack.append(
+            layers.Conv2D(
+                count,
+                3,
+                padding=padding,
+                use_bias=not batch_norm,
+                kernel_initializer=kernel_initializer,
+                name=f"conv_{block}",
+            )
+        )
         if batch_norm:
-            stack.append(layers.BatchNormalization(momentum=0.9, name=f"batch_norm_{block}"))
+            stack.append(
+                layers.BatchNormalization(momentum=0.9, name=f"batch_norm_{block}")
+            )
         stack.append(layers.Activation("relu", name=f"relu_{block}"))
         if pooling:
             stack.append(layers.MaxPooling2D(2, name=f"pool_{block}"))
@@ -135,12 +171,24 @@ def build_convnet(input_shape=(28, 28, 1), num_classes=10, filters=(32, 64), den
     if dropout:
         stack.append(layers.Dropout(dropout, name="dropout"))
     if dense_units:
-        stack.append(layers.Dense(dense_units, activation="relu", kernel_initializer=kernel_initializer, name="dense"))
-    stack.append(layers.Dense(num_classes, kernel_initializer=kernel_initializer, name="logits"))
+        stack.append(
+            layers.Dense(
+                dense_units,
+                activation="relu",
+                kernel_initializer=kernel_initializer,
+                name="dense",
+            )
+        )
+    stack.append(
+        layers.Dense(num_classes, kernel_initializer=kernel_initializer, name="logits")
+    )
     stack.append(layers.Activation("softmax", name="predictions"))
     model = keras.Sequential(stack, name="convnet")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     return model
 
 
@@ -170,15 +218,22 @@ def build_reference_convnet(pooling=True, input_shape=(28, 28, 1), num_classes=1
         (104202, 712202)
     """
     if not isinstance(pooling, bool):
-        raise TypeError(f"Expected `pooling` to be a bool. Received: pooling={pooling!r}")
+        raise TypeError(
+            f"Expected `pooling` to be a bool. Received: pooling={pooling!r}"
+        )
     num_classes = positive_int("num_classes", num_classes)
     stack = [keras.Input(shape=tuple(input_shape))]
     for block, count in enumerate((32, 64, 128), start=1):
         stack.append(layers.Conv2D(count, 3, activation="relu", name=f"conv_{block}"))
         if pooling and block < 3:
             stack.append(layers.MaxPooling2D(2, name=f"pool_{block}"))
-    stack += [layers.Flatten(name="flatten"), layers.Dense(num_classes, activation="softmax", name="predictions")]
-    return keras.Sequential(stack, name="reference_convnet" if pooling else "reference_convnet_no_pooling")
+    stack += [
+        layers.Flatten(name="flatten"),
+        layers.Dense(num_classes, activation="softmax", name="predictions"),
+    ]
+    return keras.Sequential(
+        stack, name="reference_convnet" if pooling else "reference_convnet_no_pooling"
+    )
 
 
 def layer_table(model):
@@ -198,7 +253,10 @@ def layer_table(model):
         [('conv_1', (26, 26, 32), 320), ('pool_1', (13, 13, 32), 0)]
     """
     model = keras_model("model", model)
-    return [(layer.name, tuple(layer.output.shape[1:]), layer.count_params()) for layer in model.layers]
+    return [
+        (layer.name, tuple(layer.output.shape[1:]), layer.count_params())
+        for layer in model.layers
+    ]
 
 
 def feature_maps(model, images, layer_names):
@@ -226,14 +284,23 @@ def feature_maps(model, images, layer_names):
     """
     model = keras_model("model", model)
     if isinstance(layer_names, str) or not layer_names:
-        raise ValueError(f"Expected `layer_names` to be a non-empty list of names. Received: layer_names={layer_names!r}")
+        raise ValueError(
+            f"Expected `layer_names` to be a non-empty list of names. Received: layer_names={layer_names!r}"
+        )
     outputs = [model_layer(model, name).output for name in layer_names]
     probe = keras.Model(inputs=model.inputs[0], outputs=outputs)
     images = np.asarray(images, dtype="float32")
-    chunks = [probe(images[start:start + 512], training=False) for start in range(0, len(images), 512)]
-    chunks = [chunk if isinstance(chunk, (list, tuple)) else [chunk] for chunk in chunks]
-    return {name: np.concatenate([keras.ops.convert_to_numpy(chunk[i]) for chunk in chunks])
-            for i, name in enumerate(layer_names)}
+    chunks = [
+        probe(images[start : start + 512], training=False)
+        for start in range(0, len(images), 512)
+    ]
+    chunks = [
+        chunk if isinstance(chunk, (list, tuple)) else [chunk] for chunk in chunks
+    ]
+    return {
+        name: np.concatenate([keras.ops.convert_to_numpy(chunk[i]) for chunk in chunks])
+        for i, name in enumerate(layer_names)
+    }
 
 
 def mosaic(tiles, ncols=8, pad=1, normalize=True):
@@ -258,10 +325,14 @@ def mosaic(tiles, ncols=8, pad=1, normalize=True):
     """
     tiles = np.asarray(tiles, dtype="float64")
     if tiles.ndim != 3:
-        raise ValueError(f"Expected `tiles` of shape (n, height, width). Received: tiles.shape={tiles.shape}")
+        raise ValueError(
+            f"Expected `tiles` of shape (n, height, width). Received: tiles.shape={tiles.shape}"
+        )
     ncols = positive_int("ncols", ncols)
     if isinstance(pad, bool) or not isinstance(pad, int) or pad < 0:
-        raise ValueError(f"Expected `pad` to be a non-negative int. Received: pad={pad!r}")
+        raise ValueError(
+            f"Expected `pad` to be a non-negative int. Received: pad={pad!r}"
+        )
     count, height, width = tiles.shape
     ncols = min(ncols, count)
     nrows = -(-count // ncols)
@@ -271,7 +342,10 @@ def mosaic(tiles, ncols=8, pad=1, normalize=True):
             low, high = tile.min(), tile.max()
             tile = (tile - low) / (high - low) if high > low else np.zeros_like(tile)
         row, col = divmod(index, ncols)
-        grid[row * (height + pad):row * (height + pad) + height, col * (width + pad):col * (width + pad) + width] = tile
+        grid[
+            row * (height + pad) : row * (height + pad) + height,
+            col * (width + pad) : col * (width + pad) + width,
+        ] = tile
     return grid
 
 
@@ -299,12 +373,18 @@ def augmentation_layers(flip=True, translation=0.1, seed=None):
     """
     translation = unit_rate("translation", translation)
     if not flip and not translation:
-        raise ValueError("Expected at least one transformation. Received: flip=False, translation=0")
+        raise ValueError(
+            "Expected at least one transformation. Received: flip=False, translation=0"
+        )
     stack = []
     if flip:
         stack.append(layers.RandomFlip("horizontal", seed=seed))
     if translation:
-        stack.append(layers.RandomTranslation(translation, translation, fill_mode="constant", seed=seed))
+        stack.append(
+            layers.RandomTranslation(
+                translation, translation, fill_mode="constant", seed=seed
+            )
+        )
     return keras.Sequential(stack, name="augmentation")
 
 
@@ -335,13 +415,24 @@ def fit_and_evaluate(model, train, test, epochs=5, batch_size=128, log=True):
     """
     model = keras_model("model", model)
     for name, pair in (("train", train), ("test", test)):
-        if not isinstance(pair, (tuple, list)) or len(pair) != 2 or len(pair[0]) != len(pair[1]):
-            raise ValueError(f"Expected `{name}` to be a pair (inputs, labels) of the same length. "
-                             f"Received: {name} of type {type(pair).__name__}")
+        if (
+            not isinstance(pair, (tuple, list))
+            or len(pair) != 2
+            or len(pair[0]) != len(pair[1])
+        ):
+            raise ValueError(
+                f"Expected `{name}` to be a pair (inputs, labels) of the same length. "
+                f"Received: {name} of type {type(pair).__name__}"
+            )
     epochs = positive_int("epochs", epochs)
     batch_size = positive_int("batch_size", batch_size)
-    history = model.fit(*train, epochs=epochs, batch_size=batch_size, verbose=0,
-                        callbacks=[EpochLogger()] if log else [])
+    history = model.fit(
+        *train,
+        epochs=epochs,
+        batch_size=batch_size,
+        verbose=0,
+        callbacks=[EpochLogger()] if log else [],
+    )
     _, accuracy = model.evaluate(*test, batch_size=1024, verbose=0)
     return history.history, float(accuracy)
 
@@ -368,13 +459,27 @@ def describe_difference(value, reference, tolerance=0.005, digits=3):
         ('0.221 higher than', '0.021 lower than', 'about the same as')
     """
     for name, number in (("value", value), ("reference", reference)):
-        if isinstance(number, bool) or not isinstance(number, (int, float, np.integer, np.floating)):
-            raise TypeError(f"Expected `{name}` to be a real number. Received: {name} of type {type(number).__name__}")
-    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not tolerance >= 0:
-        raise ValueError(f"Expected `tolerance` to be a non-negative number. Received: tolerance={tolerance!r}")
+        if isinstance(number, bool) or not isinstance(
+            number, (int, float, np.integer, np.floating)
+        ):
+            raise TypeError(
+                f"Expected `{name}` to be a real number. Received: {name} of type {type(number).__name__}"
+            )
+    if (
+        isinstance(tolerance, bool)
+        or not isinstance(tolerance, (int, float))
+        or not tolerance >= 0
+    ):
+        raise ValueError(
+            f"Expected `tolerance` to be a non-negative number. Received: tolerance={tolerance!r}"
+        )
     if isinstance(digits, bool) or not isinstance(digits, int) or digits < 0:
-        raise ValueError(f"Expected `digits` to be a non-negative int. Received: digits={digits!r}")
+        raise ValueError(
+            f"Expected `digits` to be a non-negative int. Received: digits={digits!r}"
+        )
     difference = float(value) - float(reference)
     if abs(difference) <= tolerance:
         return "about the same as"
-    return f"{abs(difference):.{digits}f} {'higher' if difference > 0 else 'lower'} than"
+    return (
+        f"{abs(difference):.{digits}f} {'higher' if difference > 0 else 'lower'} than"
+    )

@@ -28,37 +28,55 @@ __all__ = [
 
 
 def _is_int(value, smallest):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= smallest
+    return (
+        isinstance(value, (int, np.integer))
+        and not isinstance(value, bool)
+        and value >= smallest
+    )
 
 
 def _positive_int(value, name):
     if not _is_int(value, 1):
-        raise ValueError(f"Expected `{name}` to be a positive int. Received: {name}={value!r}")
+        raise ValueError(
+            f"Expected `{name}` to be a positive int. Received: {name}={value!r}"
+        )
     return int(value)
 
 
 def _pair(value, name):
     """Turn an int or a pair of ints into a pair of positive ints."""
     pair = (value, value) if _is_int(value, -np.inf) else value
-    if not isinstance(pair, (tuple, list)) or len(pair) != 2 or not all(_is_int(v, 1) for v in pair):
-        raise ValueError(f"Expected `{name}` to be a positive int or a tuple of 2 positive ints. "
-                         f"Received: {name}={value!r}")
+    if (
+        not isinstance(pair, (tuple, list))
+        or len(pair) != 2
+        or not all(_is_int(v, 1) for v in pair)
+    ):
+        raise ValueError(
+            f"Expected `{name}` to be a positive int or a tuple of 2 positive ints. "
+            f"Received: {name}={value!r}"
+        )
     return int(pair[0]), int(pair[1])
 
 
 def _check_padding(padding):
     if padding not in ("valid", "same"):
-        raise ValueError(f"Expected `padding` to be 'valid' or 'same'. Received: padding={padding!r}")
+        raise ValueError(
+            f"Expected `padding` to be 'valid' or 'same'. Received: padding={padding!r}"
+        )
 
 
 def _image(inputs):
     inputs = np.asarray(inputs, dtype="float64")
     if inputs.ndim != 3:
-        raise ValueError(f"Expected `inputs` of shape (height, width, channels). Received: inputs.shape={inputs.shape}")
+        raise ValueError(
+            f"Expected `inputs` of shape (height, width, channels). Received: inputs.shape={inputs.shape}"
+        )
     return inputs
 
 
-def conv_output_length(input_length, kernel_size, strides=1, padding="valid", dilation_rate=1):
+def conv_output_length(
+    input_length, kernel_size, strides=1, padding="valid", dilation_rate=1
+):
     """Length of a convolution's output along one spatial axis.
 
     A kernel of size ``k`` dilated by ``d`` spans ``(k - 1) * d + 1`` inputs.
@@ -94,12 +112,16 @@ def conv_output_length(input_length, kernel_size, strides=1, padding="valid", di
         return -(-n // s)
     span = (k - 1) * d + 1
     if span > n:
-        raise ValueError(f"Expected `input_length` to be at least the dilated kernel size {span} "
-                         f"with padding='valid'. Received: input_length={n}")
+        raise ValueError(
+            f"Expected `input_length` to be at least the dilated kernel size {span} "
+            f"with padding='valid'. Received: input_length={n}"
+        )
     return (n - span) // s + 1
 
 
-def conv_output_shape(input_shape, filters, kernel_size, strides=1, padding="valid", dilation_rate=1):
+def conv_output_shape(
+    input_shape, filters, kernel_size, strides=1, padding="valid", dilation_rate=1
+):
     """Shape of a ``Conv2D`` output: one channel per filter, whatever the input's channels.
 
     Args:
@@ -123,13 +145,25 @@ def conv_output_shape(input_shape, filters, kernel_size, strides=1, padding="val
         (16, 16, 16)
     """
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
-        raise ValueError(f"Expected `input_shape` to be (height, width, channels). "
-                         f"Received: input_shape={input_shape!r}")
+        raise ValueError(
+            f"Expected `input_shape` to be (height, width, channels). "
+            f"Received: input_shape={input_shape!r}"
+        )
     filters = _positive_int(filters, "filters")
-    kernel, step, dilation = (_pair(v, n) for v, n in ((kernel_size, "kernel_size"), (strides, "strides"),
-                                                         (dilation_rate, "dilation_rate")))
-    height, width = (conv_output_length(input_shape[axis], kernel[axis], step[axis], padding, dilation[axis])
-                     for axis in (0, 1))
+    kernel, step, dilation = (
+        _pair(v, n)
+        for v, n in (
+            (kernel_size, "kernel_size"),
+            (strides, "strides"),
+            (dilation_rate, "dilation_rate"),
+        )
+    )
+    height, width = (
+        conv_output_length(
+            input_shape[axis], kernel[axis], step[axis], padding, dilation[axis]
+        )
+        for axis in (0, 1)
+    )
     return height, width, filters
 
 
@@ -185,7 +219,11 @@ def pooling_output_shape(input_shape, pool_size=2, strides=None, padding="valid"
         (4, 4, 4)
     """
     strides = pool_size if strides is None else strides
-    channels = input_shape[2] if isinstance(input_shape, (tuple, list)) and len(input_shape) == 3 else None
+    channels = (
+        input_shape[2]
+        if isinstance(input_shape, (tuple, list)) and len(input_shape) == 3
+        else None
+    )
     height, width, _ = conv_output_shape(input_shape, 1, pool_size, strides, padding)
     return height, width, _positive_int(channels, "input_shape[2]")
 
@@ -219,10 +257,17 @@ def zero_padding_amounts(padding):
     if isinstance(padding, (tuple, list)) and len(padding) == 2:
         if all(_is_int(v, 0) for v in padding):
             return (int(padding[0]),) * 2, (int(padding[1]),) * 2
-        if all(isinstance(p, (tuple, list)) and len(p) == 2 and all(_is_int(v, 0) for v in p) for p in padding):
+        if all(
+            isinstance(p, (tuple, list))
+            and len(p) == 2
+            and all(_is_int(v, 0) for v in p)
+            for p in padding
+        ):
             return tuple((int(p[0]), int(p[1])) for p in padding)
-    raise ValueError("Expected `padding` to be an int, a tuple of 2 ints or a tuple of 2 tuples of 2 ints, "
-                     f"all non-negative. Received: padding={padding!r}")
+    raise ValueError(
+        "Expected `padding` to be an int, a tuple of 2 ints or a tuple of 2 tuples of 2 ints, "
+        f"all non-negative. Received: padding={padding!r}"
+    )
 
 
 def zero_pad2d(inputs, padding):
@@ -285,21 +330,42 @@ def conv2d(inputs, kernel, bias=None, strides=1, padding="valid", dilation_rate=
     inputs = _image(inputs)
     kernel = np.asarray(kernel, dtype="float64")
     if kernel.ndim != 4 or kernel.shape[2] != inputs.shape[2]:
-        raise ValueError(f"Expected `kernel` of shape (kernel_height, kernel_width, {inputs.shape[2]}, filters) "
-                         f"to match the input's channels. Received: kernel.shape={kernel.shape}")
+        raise ValueError(
+            f"Expected `kernel` of shape (kernel_height, kernel_width, {inputs.shape[2]}, filters) "
+            f"to match the input's channels. Received: kernel.shape={kernel.shape}"
+        )
     filters = kernel.shape[3]
     if bias is not None and np.shape(bias) != (filters,):
-        raise ValueError(f"Expected `bias` of shape ({filters},). Received: bias.shape={np.shape(bias)}")
-    (kh, kw), (sh, sw), (dh, dw) = kernel.shape[:2], _pair(strides, "strides"), _pair(dilation_rate, "dilation_rate")
-    out_h, out_w, _ = conv_output_shape(inputs.shape, filters, (kh, kw), (sh, sw), padding, (dh, dw))
+        raise ValueError(
+            f"Expected `bias` of shape ({filters},). Received: bias.shape={np.shape(bias)}"
+        )
+    (kh, kw), (sh, sw), (dh, dw) = (
+        kernel.shape[:2],
+        _pair(strides, "strides"),
+        _pair(dilation_rate, "dilation_rate"),
+    )
+    out_h, out_w, _ = conv_output_shape(
+        inputs.shape, filters, (kh, kw), (sh, sw), padding, (dh, dw)
+    )
     if padding == "same":
-        inputs = np.pad(inputs, (_same_padding(inputs.shape[0], kh, sh, dh),
-                                 _same_padding(inputs.shape[1], kw, sw, dw), (0, 0)))
+        inputs = np.pad(
+            inputs,
+            (
+                _same_padding(inputs.shape[0], kh, sh, dh),
+                _same_padding(inputs.shape[1], kw, sw, dw),
+                (0, 0),
+            ),
+        )
     output = np.zeros((out_h, out_w, filters))
     for i in range(out_h):
         for j in range(out_w):
-            window = inputs[i * sh: i * sh + (kh - 1) * dh + 1: dh, j * sw: j * sw + (kw - 1) * dw + 1: dw]
-            output[i, j] = np.tensordot(window, kernel, axes=3)  # sum over rows, columns, channels
+            window = inputs[
+                i * sh : i * sh + (kh - 1) * dh + 1 : dh,
+                j * sw : j * sw + (kw - 1) * dw + 1 : dw,
+            ]
+            output[i, j] = np.tensordot(
+                window, kernel, axes=3
+            )  # sum over rows, columns, channels
     return output if bias is None else output + np.asarray(bias)
 
 
@@ -331,18 +397,31 @@ def pool2d(inputs, pool_size=2, strides=None, padding="valid", mode="max"):
     """
     inputs = _image(inputs)
     if mode not in ("max", "average"):
-        raise ValueError(f"Expected `mode` to be 'max' or 'average'. Received: mode={mode!r}")
+        raise ValueError(
+            f"Expected `mode` to be 'max' or 'average'. Received: mode={mode!r}"
+        )
     (ph, pw) = _pair(pool_size, "pool_size")
     (sh, sw) = (ph, pw) if strides is None else _pair(strides, "strides")
-    out_h, out_w, channels = pooling_output_shape(inputs.shape, (ph, pw), (sh, sw), padding)
+    out_h, out_w, channels = pooling_output_shape(
+        inputs.shape, (ph, pw), (sh, sw), padding
+    )
     if padding == "same":  # NaN marks padding; the nan-aware reductions skip it
-        inputs = np.pad(inputs, (_same_padding(inputs.shape[0], ph, sh, 1),
-                                 _same_padding(inputs.shape[1], pw, sw, 1), (0, 0)), constant_values=np.nan)
+        inputs = np.pad(
+            inputs,
+            (
+                _same_padding(inputs.shape[0], ph, sh, 1),
+                _same_padding(inputs.shape[1], pw, sw, 1),
+                (0, 0),
+            ),
+            constant_values=np.nan,
+        )
     reduce = np.nanmax if mode == "max" else np.nanmean
     output = np.zeros((out_h, out_w, channels))
     for i in range(out_h):
         for j in range(out_w):
-            output[i, j] = reduce(inputs[i * sh: i * sh + ph, j * sw: j * sw + pw], axis=(0, 1))
+            output[i, j] = reduce(
+                inputs[i * sh : i * sh + ph, j * sw : j * sw + pw], axis=(0, 1)
+            )
     return output
 
 
@@ -367,7 +446,11 @@ def hand_made_kernels():
     """
     vertical = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
     blur = np.outer([1.0, 2.0, 1.0], [1.0, 2.0, 1.0]) / 16.0
-    return {"vertical edges": vertical, "horizontal edges": vertical.T.copy(), "blur": blur}
+    return {
+        "vertical edges": vertical,
+        "horizontal edges": vertical.T.copy(),
+        "blur": blur,
+    }
 
 
 def load_sample_photo(downsample=1):
@@ -393,7 +476,9 @@ def load_sample_photo(downsample=1):
         ((150, 128), dtype('float32'), True)
     """
     step = _positive_int(downsample, "downsample")
-    rgb = matplotlib.image.imread(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
+    rgb = matplotlib.image.imread(
+        cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
+    )
     grey = rgb[..., :3].astype("float64") @ np.array([0.299, 0.587, 0.114]) / 255.0
     height, width = (grey.shape[0] // step) * step, (grey.shape[1] // step) * step
     blocks = grey[:height, :width].reshape(height // step, step, width // step, step)

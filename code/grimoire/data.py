@@ -102,7 +102,9 @@ class Dataset:
 
 
 def _fashion(name, contents_sha256):
-    return DataFile(name, contents_sha256, _KERAS_ORIGIN + "fashion-mnist/" + name, gunzip=True)
+    return DataFile(
+        name, contents_sha256, _KERAS_ORIGIN + "fashion-mnist/" + name, gunzip=True
+    )
 
 
 #: Every dataset the book uses, keyed by name.
@@ -114,10 +116,22 @@ DATASETS = {
             title="Fashion-MNIST",
             subdir="fashion-mnist",
             files=(
-                _fashion("train-labels-idx1-ubyte.gz", "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
-                _fashion("train-images-idx3-ubyte.gz", "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
-                _fashion("t10k-labels-idx1-ubyte.gz", "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
-                _fashion("t10k-images-idx3-ubyte.gz", "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
+                _fashion(
+                    "train-labels-idx1-ubyte.gz",
+                    "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+                ),
+                _fashion(
+                    "train-images-idx3-ubyte.gz",
+                    "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+                ),
+                _fashion(
+                    "t10k-labels-idx1-ubyte.gz",
+                    "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+                ),
+                _fashion(
+                    "t10k-images-idx3-ubyte.gz",
+                    "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+                ),
             ),
             licence="MIT (Zalando SE)",
             citation="Xiao, Rasul and Vollgraf, Fashion-MNIST, arXiv:1708.07747, 2017",
@@ -128,7 +142,13 @@ DATASETS = {
             name="mnist",
             title="MNIST digits",
             subdir="",
-            files=(DataFile("mnist.npz", "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1", _KERAS_ORIGIN + "mnist.npz"),),
+            files=(
+                DataFile(
+                    "mnist.npz",
+                    "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
+                    _KERAS_ORIGIN + "mnist.npz",
+                ),
+            ),
             licence="CC BY-SA 3.0 (Yann LeCun and Corinna Cortes)",
             citation="LeCun, Bottou, Bengio and Haffner, Gradient-based learning applied to document recognition, 1998",
         ),
@@ -170,9 +190,13 @@ class DatasetNotFoundError(DataError, FileNotFoundError):
 
 def _dataset(name):
     if not isinstance(name, str):
-        raise TypeError(f"Expected `name` to be a str. Received: name={name!r} of type {type(name).__name__}")
+        raise TypeError(
+            f"Expected `name` to be a str. Received: name={name!r} of type {type(name).__name__}"
+        )
     if name not in DATASETS:
-        raise ValueError(f"Expected `name` to be one of {sorted(DATASETS)}. Received: name={name!r}")
+        raise ValueError(
+            f"Expected `name` to be one of {sorted(DATASETS)}. Received: name={name!r}"
+        )
     return DATASETS[name]
 
 
@@ -192,7 +216,9 @@ def cache_dir():
         >>> cache_dir().is_dir()
         True
     """
-    folder = Path(os.environ.get("GRIMOIRE_CACHE") or Path.home() / ".cache" / "grimoire")
+    folder = Path(
+        os.environ.get("GRIMOIRE_CACHE") or Path.home() / ".cache" / "grimoire"
+    )
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -218,7 +244,9 @@ def search_folders(name):
     dataset = _dataset(name)
     folders = []
     if os.environ.get("GRIMOIRE_DATA"):
-        folders.append(("GRIMOIRE_DATA", Path(os.environ["GRIMOIRE_DATA"]) / dataset.subdir))
+        folders.append(
+            ("GRIMOIRE_DATA", Path(os.environ["GRIMOIRE_DATA"]) / dataset.subdir)
+        )
     folders += [("system", Path(folder)) for folder in dataset.system_dirs]
     folders.append(("Keras cache", _keras_cache() / dataset.subdir))
     return folders
@@ -255,12 +283,16 @@ def _download(file, target):
     from tqdm.auto import tqdm
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False, suffix=".part") as tmp:
+    with tempfile.NamedTemporaryFile(
+        dir=target.parent, delete=False, suffix=".part"
+    ) as tmp:
         partial = Path(tmp.name)
         try:
             with urllib.request.urlopen(file.url, timeout=30) as response:
                 total = int(response.headers.get("Content-Length") or 0) or None
-                with tqdm(total=total, unit="B", unit_scale=True, desc=file.name) as bar:
+                with tqdm(
+                    total=total, unit="B", unit_scale=True, desc=file.name
+                ) as bar:
                     for block in iter(lambda: response.read(1 << 16), b""):
                         tmp.write(block)
                         bar.update(len(block))
@@ -277,13 +309,17 @@ def _download(file, target):
 
 
 def _not_found(dataset, file, folders, reason):
-    looked = "\n".join(f"  - {label}: {folder / file.name}" for label, folder in folders)
+    looked = "\n".join(
+        f"  - {label}: {folder / file.name}" for label, folder in folders
+    )
     ways = [
         "set GRIMOIRE_DATA to a folder that holds the book's dataset mirror",
         f"connect to the internet and run `python -m grimoire.data fetch {dataset.name}`",
     ]
     if dataset.apt_package:
-        ways.insert(1, f"install the system copy: `apt-get install {dataset.apt_package}`")
+        ways.insert(
+            1, f"install the system copy: `apt-get install {dataset.apt_package}`"
+        )
     return DatasetNotFoundError(
         f"{dataset.title}: {file.name} was not found, and {reason}.\n"
         f"Looked in:\n{looked}\n"
@@ -322,21 +358,37 @@ def locate(name, download=None):
     if download is None:
         download = not os.environ.get("GRIMOIRE_OFFLINE")
     if not isinstance(download, bool):
-        raise TypeError(f"Expected `download` to be a bool or None. Received: download={download!r}")
+        raise TypeError(
+            f"Expected `download` to be a bool or None. Received: download={download!r}"
+        )
     folders = search_folders(name)
     paths = {}
     for file in dataset.files:
-        found = next((folder / file.name for _, folder in folders if (folder / file.name).is_file()), None)
+        found = next(
+            (
+                folder / file.name
+                for _, folder in folders
+                if (folder / file.name).is_file()
+            ),
+            None,
+        )
         if found is None:
             target = folders[-1][1] / file.name
             if not download:
-                raise _not_found(dataset, file, folders, "downloads are off (GRIMOIRE_OFFLINE is set)")
+                raise _not_found(
+                    dataset,
+                    file,
+                    folders,
+                    "downloads are off (GRIMOIRE_OFFLINE is set)",
+                )
             try:
                 _download(file, target)
             except ChecksumError:
                 raise
             except Exception as error:  # no network, HTTP error, disk full, ...
-                raise _not_found(dataset, file, folders, f"the download failed ({error})") from error
+                raise _not_found(
+                    dataset, file, folders, f"the download failed ({error})"
+                ) from error
             found = target
         _verify(found, file)
         paths[file.name] = found
@@ -417,7 +469,9 @@ def load_fashion_mnist():
     arrays = []
     for split in ("train", "t10k"):
         labels = _read_idx(paths[f"{split}-labels-idx1-ubyte.gz"], 8)
-        images = _read_idx(paths[f"{split}-images-idx3-ubyte.gz"], 16).reshape(len(labels), 28, 28)
+        images = _read_idx(paths[f"{split}-images-idx3-ubyte.gz"], 16).reshape(
+            len(labels), 28, 28
+        )
         arrays.append((images, labels))
     return tuple(arrays)
 
@@ -472,9 +526,15 @@ def main(argv=None):
         >>> status in (0, 1)
         True
     """
-    parser = argparse.ArgumentParser(prog="python -m grimoire.data", description=main.__doc__.splitlines()[0])
-    parser.add_argument("command", nargs="?", default="status", choices=["status", "fetch"])
-    parser.add_argument("names", nargs="*", help=f"datasets (default: all of {', '.join(DATASETS)})")
+    parser = argparse.ArgumentParser(
+        prog="python -m grimoire.data", description=main.__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "command", nargs="?", default="status", choices=["status", "fetch"]
+    )
+    parser.add_argument(
+        "names", nargs="*", help=f"datasets (default: all of {', '.join(DATASETS)})"
+    )
     args = parser.parse_args(argv)
     names = args.names or list(DATASETS)
     for name in names:

@@ -28,7 +28,9 @@ def prepare_images(images):
     """
     images = np.asarray(images)
     if images.ndim != 3:
-        raise ValueError(f"Expected `images` of shape (n, height, width). Received: images.shape={images.shape}")
+        raise ValueError(
+            f"Expected `images` of shape (n, height, width). Received: images.shape={images.shape}"
+        )
     return images.reshape(len(images), -1).astype("float32") / 255.0
 
 
@@ -54,9 +56,15 @@ def build_dense_classifier(input_size=784, hidden_units=512, num_classes=10):
         >>> model.count_params()  # 784*512 + 512 + 512*10 + 10
         407050
     """
-    for name, value in (("input_size", input_size), ("hidden_units", hidden_units), ("num_classes", num_classes)):
+    for name, value in (
+        ("input_size", input_size),
+        ("hidden_units", hidden_units),
+        ("num_classes", num_classes),
+    ):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"Expected `{name}` to be a positive int. Received: {name}={value!r}")
+            raise ValueError(
+                f"Expected `{name}` to be a positive int. Received: {name}={value!r}"
+            )
     model = keras.Sequential(
         [
             keras.Input(shape=(input_size,)),
@@ -64,7 +72,11 @@ def build_dense_classifier(input_size=784, hidden_units=512, num_classes=10):
             layers.Dense(num_classes, activation="softmax"),
         ]
     )
-    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer="rmsprop",
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     return model
 
 
@@ -88,11 +100,16 @@ def top_predictions(probabilities, class_names):
     """
     probabilities = np.asarray(probabilities)
     if probabilities.ndim != 2:
-        raise ValueError(f"Expected `probabilities` of shape (n, num_classes). Received: shape={probabilities.shape}")
+        raise ValueError(
+            f"Expected `probabilities` of shape (n, num_classes). Received: shape={probabilities.shape}"
+        )
     if probabilities.shape[1] != len(class_names):
         raise ValueError(
             f"Expected `class_names` to have {probabilities.shape[1]} names, one per column. "
             f"Received: {len(class_names)}"
         )
     best = probabilities.argmax(axis=1)
-    return [(int(i), class_names[i], round(float(p[i]), 4)) for i, p in zip(best, probabilities)]
+    return [
+        (int(i), class_names[i], round(float(p[i]), 4))
+        for i, p in zip(best, probabilities)
+    ]

@@ -17,7 +17,12 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
 
-__all__ = ["draw_nested_sets", "draw_flowchart", "draw_rules_vs_learning", "draw_training_loop"]
+__all__ = [
+    "draw_nested_sets",
+    "draw_flowchart",
+    "draw_rules_vs_learning",
+    "draw_training_loop",
+]
 
 NODE_COLORS = {"data": "#dbe9f6", "process": "#fde2c4", "weights": "#d9f0d3"}
 
@@ -26,11 +31,15 @@ def _axes(ax):
     if ax is None:
         return plt.gca()
     if not isinstance(ax, Axes):
-        raise TypeError(f"Expected `ax` to be matplotlib axes or None. Received: ax of type {type(ax).__name__}")
+        raise TypeError(
+            f"Expected `ax` to be matplotlib axes or None. Received: ax of type {type(ax).__name__}"
+        )
     return ax
 
 
-def draw_nested_sets(labels=("artificial intelligence", "machine learning", "deep learning"), ax=None):
+def draw_nested_sets(
+    labels=("artificial intelligence", "machine learning", "deep learning"), ax=None
+):
     """Draw sets as ellipses, each inside the one before, with their names.
 
     Args:
@@ -53,7 +62,9 @@ def draw_nested_sets(labels=("artificial intelligence", "machine learning", "dee
     """
     labels = list(labels) if not isinstance(labels, str) else [labels]
     if not labels or not all(isinstance(label, str) for label in labels):
-        raise ValueError(f"Expected `labels` to be a non-empty sequence of strings. Received: labels={labels!r}")
+        raise ValueError(
+            f"Expected `labels` to be a non-empty sequence of strings. Received: labels={labels!r}"
+        )
     ax = _axes(ax)
     colors = plt.get_cmap("Blues")
     count = len(labels)
@@ -61,8 +72,16 @@ def draw_nested_sets(labels=("artificial intelligence", "machine learning", "dee
         shrink = 1.0 - depth / (count + 0.5)  # each set is smaller than the last ...
         width, height = 10.0 * shrink, 6.0 * shrink
         center_y = -3.0 + height / 2  # ... and they all rest on the same bottom point
-        ax.add_patch(Ellipse((0.0, center_y), width, height, facecolor=colors(0.15 + 0.6 * depth / count),
-                             edgecolor="#31557a", linewidth=1.2))
+        ax.add_patch(
+            Ellipse(
+                (0.0, center_y),
+                width,
+                height,
+                facecolor=colors(0.15 + 0.6 * depth / count),
+                edgecolor="#31557a",
+                linewidth=1.2,
+            )
+        )
         text_y = center_y + height / 2 - 0.45 if depth < count - 1 else center_y
         ax.text(0.0, text_y, label, ha="center", va="center", fontsize=10)
     ax.set_xlim(-5.3, 5.3)
@@ -108,27 +127,66 @@ def draw_flowchart(nodes, edges, ax=None, xlim=(0, 10), ylim=(0, 10)):
     boxes = {}
     for name, spec in nodes.items():
         if not isinstance(spec, tuple) or len(spec) not in (3, 4):
-            raise ValueError(f"Expected node `{name}` to be (x, y, text) or (x, y, text, kind). Received: {spec!r}")
+            raise ValueError(
+                f"Expected node `{name}` to be (x, y, text) or (x, y, text, kind). Received: {spec!r}"
+            )
         x, y, text = spec[:3]
         kind = spec[3] if len(spec) == 4 else "data"
         if kind not in NODE_COLORS:
-            raise ValueError(f"Expected the kind of node `{name}` to be one of {sorted(NODE_COLORS)}. Received: {kind!r}")
+            raise ValueError(
+                f"Expected the kind of node `{name}` to be one of {sorted(NODE_COLORS)}. Received: {kind!r}"
+            )
         label = ax.text(x, y, text, ha="center", va="center", fontsize=9, zorder=3)
-        (x0, y0), (x1, y1) = to_data.transform(label.get_window_extent(renderer).get_points())
-        width, height = abs(x1 - x0) + 0.5, abs(y1 - y0) + 0.45  # the text's size plus a margin
-        box = FancyBboxPatch((x - width / 2, y - height / 2), width, height, boxstyle="round,pad=0.05",
-                             facecolor=NODE_COLORS[kind], edgecolor="#444444", linewidth=1.0, zorder=2)
+        (x0, y0), (x1, y1) = to_data.transform(
+            label.get_window_extent(renderer).get_points()
+        )
+        width, height = (
+            abs(x1 - x0) + 0.5,
+            abs(y1 - y0) + 0.45,
+        )  # the text's size plus a margin
+        box = FancyBboxPatch(
+            (x - width / 2, y - height / 2),
+            width,
+            height,
+            boxstyle="round,pad=0.05",
+            facecolor=NODE_COLORS[kind],
+            edgecolor="#444444",
+            linewidth=1.0,
+            zorder=2,
+        )
         ax.add_patch(box)
         boxes[name] = (box, (x, y))
     for edge in edges:
         if len(edge) not in (2, 3) or edge[0] not in boxes or edge[1] not in boxes:
-            raise ValueError(f"Expected every edge to join two nodes of `nodes`. Received: edge={edge!r}")
+            raise ValueError(
+                f"Expected every edge to join two nodes of `nodes`. Received: edge={edge!r}"
+            )
         (box_a, (xa, ya)), (box_b, (xb, yb)) = boxes[edge[0]], boxes[edge[1]]
-        ax.add_patch(FancyArrowPatch((xa, ya), (xb, yb), patchA=box_a, patchB=box_b, arrowstyle="-|>",
-                                     mutation_scale=12, linewidth=1.1, color="#333333", shrinkA=2, shrinkB=2))
+        ax.add_patch(
+            FancyArrowPatch(
+                (xa, ya),
+                (xb, yb),
+                patchA=box_a,
+                patchB=box_b,
+                arrowstyle="-|>",
+                mutation_scale=12,
+                linewidth=1.1,
+                color="#333333",
+                shrinkA=2,
+                shrinkB=2,
+            )
+        )
         if len(edge) == 3:
-            ax.text((xa + xb) / 2, (ya + yb) / 2, edge[2], ha="center", va="center", fontsize=8,
-                    style="italic", backgroundcolor="white")
+            ax.text(
+                (xa + xb) / 2,
+                (ya + yb) / 2,
+                edge[2],
+                ha="center",
+                va="center",
+                fontsize=8,
+                style="italic",
+                backgroundcolor="white",
+            )
     ax.set_axis_off()
     return ax
 
@@ -156,13 +214,23 @@ def draw_rules_vs_learning(ax=None):
         ['answers', 'classical\\nprogramming', 'data']
     """
     nodes = {
-        "rules_in": (1.6, 8.2, "rules"), "data_a": (1.6, 6.4, "data"),
-        "classical": (5.0, 7.3, "classical\nprogramming", "process"), "answers_out": (8.6, 7.3, "answers"),
-        "data_b": (1.6, 3.6, "data"), "answers_in": (1.6, 1.8, "answers"),
-        "learning": (5.0, 2.7, "machine\nlearning", "process"), "rules_out": (8.6, 2.7, "rules"),
+        "rules_in": (1.6, 8.2, "rules"),
+        "data_a": (1.6, 6.4, "data"),
+        "classical": (5.0, 7.3, "classical\nprogramming", "process"),
+        "answers_out": (8.6, 7.3, "answers"),
+        "data_b": (1.6, 3.6, "data"),
+        "answers_in": (1.6, 1.8, "answers"),
+        "learning": (5.0, 2.7, "machine\nlearning", "process"),
+        "rules_out": (8.6, 2.7, "rules"),
     }
-    edges = [("rules_in", "classical"), ("data_a", "classical"), ("classical", "answers_out"),
-             ("data_b", "learning"), ("answers_in", "learning"), ("learning", "rules_out")]
+    edges = [
+        ("rules_in", "classical"),
+        ("data_a", "classical"),
+        ("classical", "answers_out"),
+        ("data_b", "learning"),
+        ("answers_in", "learning"),
+        ("learning", "rules_out"),
+    ]
     return draw_flowchart(nodes, edges, ax=ax)
 
 
@@ -200,10 +268,15 @@ def draw_training_loop(ax=None):
         "optimizer": (4.85, 1.6, "optimizer", "process"),
     }
     edges = [
-        ("input", "layer1"), ("layer1", "layer2"), ("layer2", "predictions"),
-        ("weights1", "layer1"), ("weights2", "layer2"),
-        ("predictions", "loss"), ("targets", "loss"),
+        ("input", "layer1"),
+        ("layer1", "layer2"),
+        ("layer2", "predictions"),
+        ("weights1", "layer1"),
+        ("weights2", "layer2"),
+        ("predictions", "loss"),
+        ("targets", "loss"),
         ("loss", "optimizer", "loss score"),
-        ("optimizer", "weights1", "update"), ("optimizer", "weights2", "update"),
+        ("optimizer", "weights1", "update"),
+        ("optimizer", "weights2", "update"),
     ]
     return draw_flowchart(nodes, edges, ax=ax, xlim=(-0.2, 10.6), ylim=(0.6, 9.2))

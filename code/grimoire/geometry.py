@@ -28,21 +28,27 @@ __all__ = [
 def _points(points):
     points = np.asarray(points, dtype=float)
     if points.ndim < 1 or points.shape[-1] != 2:
-        raise ValueError(f"Expected `points` of shape (..., 2). Received: points.shape={points.shape}")
+        raise ValueError(
+            f"Expected `points` of shape (..., 2). Received: points.shape={points.shape}"
+        )
     return points
 
 
 def _matrix(matrix):
     matrix = np.asarray(matrix, dtype=float)
     if matrix.shape != (2, 2):
-        raise ValueError(f"Expected `matrix` of shape (2, 2). Received: matrix.shape={matrix.shape}")
+        raise ValueError(
+            f"Expected `matrix` of shape (2, 2). Received: matrix.shape={matrix.shape}"
+        )
     return matrix
 
 
 def _offset(offset):
     offset = np.asarray(offset, dtype=float)
     if offset.shape != (2,):
-        raise ValueError(f"Expected `offset` of shape (2,). Received: offset.shape={offset.shape}")
+        raise ValueError(
+            f"Expected `offset` of shape (2,). Received: offset.shape={offset.shape}"
+        )
     return offset
 
 
@@ -82,8 +88,12 @@ def rotation_matrix(angle):
         >>> np.round(rotation_matrix(np.pi / 2), 6).tolist()
         [[0.0, -1.0], [1.0, 0.0]]
     """
-    if isinstance(angle, bool) or not isinstance(angle, (int, float, np.integer, np.floating)):
-        raise TypeError(f"Expected `angle` to be a real number in radians. Received: angle={angle!r}")
+    if isinstance(angle, bool) or not isinstance(
+        angle, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(
+            f"Expected `angle` to be a real number in radians. Received: angle={angle!r}"
+        )
     c, s = np.cos(angle), np.sin(angle)
     return np.array([[c, -s], [s, c]])
 
@@ -106,8 +116,12 @@ def scaling_matrix(horizontal, vertical):
         [[2.0, 0.0], [0.0, 0.5]]
     """
     for name, value in (("horizontal", horizontal), ("vertical", vertical)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise TypeError(f"Expected `{name}` to be a real number. Received: {name}={value!r}")
+        if isinstance(value, bool) or not isinstance(
+            value, (int, float, np.integer, np.floating)
+        ):
+            raise TypeError(
+                f"Expected `{name}` to be a real number. Received: {name}={value!r}"
+            )
     return np.diag([float(horizontal), float(vertical)])
 
 
@@ -177,7 +191,9 @@ def compose_affine(maps):
     """
     maps = list(maps)
     if not maps:
-        raise ValueError("Expected `maps` to hold at least one (matrix, offset) pair. Received: maps=[]")
+        raise ValueError(
+            "Expected `maps` to hold at least one (matrix, offset) pair. Received: maps=[]"
+        )
     matrix, offset = np.eye(2), np.zeros(2)
     for next_matrix, next_offset in maps:
         next_matrix, next_offset = _matrix(next_matrix), _offset(next_offset)
@@ -229,7 +245,9 @@ def make_grid(low=-1.0, high=1.0, lines=9, resolution=41):
         raise ValueError(f"Expected `high` > `low`. Received: low={low}, high={high}")
     for name, value in (("lines", lines), ("resolution", resolution)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 2:
-            raise ValueError(f"Expected `{name}` to be an int >= 2. Received: {name}={value!r}")
+            raise ValueError(
+                f"Expected `{name}` to be an int >= 2. Received: {name}={value!r}"
+            )
     levels = np.linspace(low, high, lines)
     along = np.linspace(low, high, resolution)
     vertical = np.stack(np.broadcast_arrays(levels[:, None], along[None, :]), axis=-1)
@@ -265,10 +283,14 @@ def plot_transform(transform, points=None, ax=None, limits=None, legend=True):
         (36, 'x1')
     """
     if not callable(transform):
-        raise TypeError(f"Expected `transform` to be callable. Received: transform={transform!r}")
+        raise TypeError(
+            f"Expected `transform` to be callable. Received: transform={transform!r}"
+        )
     points = make_grid() if points is None else np.asarray(points, dtype=float)
     if points.ndim != 3 or points.shape[-1] != 2:
-        raise ValueError(f"Expected `points` of shape (lines, resolution, 2). Received: points.shape={points.shape}")
+        raise ValueError(
+            f"Expected `points` of shape (lines, resolution, 2). Received: points.shape={points.shape}"
+        )
     moved = np.asarray(transform(points), dtype=float)
     if ax is None:
         _, ax = plt.subplots(figsize=(3.6, 3.6))
@@ -278,9 +300,16 @@ def plot_transform(transform, points=None, ax=None, limits=None, legend=True):
         color = "tab:blue" if index < half else "tab:orange"
         label = {0: "after (x1 = const)", half: "after (x2 = const)"}.get(index)
         ax.plot(*moved_line.T, color=color, lw=1.0, label=label)
-    origin, e1, e2 = np.asarray(transform(np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])), dtype=float)
+    origin, e1, e2 = np.asarray(
+        transform(np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])), dtype=float
+    )
     for tip, color in ((e1, "tab:blue"), (e2, "tab:orange")):
-        ax.annotate("", xy=tip, xytext=origin, arrowprops=dict(arrowstyle="->", color=color, lw=2))
+        ax.annotate(
+            "",
+            xy=tip,
+            xytext=origin,
+            arrowprops=dict(arrowstyle="->", color=color, lw=2),
+        )
     ax.set_aspect("equal")
     if limits is not None:
         ax.set_xlim(*limits)

@@ -40,14 +40,27 @@ def fans(kernel_shape):
         >>> fans((3, 3, 32, 64)), fans((1600, 128))
         ((288, 576), (1600, 128))
     """
-    if (not isinstance(kernel_shape, (tuple, list)) or len(kernel_shape) not in (2, 4)
-            or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0 for v in kernel_shape)):
-        raise ValueError(f"Expected `kernel_shape` to be 2 or 4 positive ints. Received: kernel_shape={kernel_shape!r}")
+    if (
+        not isinstance(kernel_shape, (tuple, list))
+        or len(kernel_shape) not in (2, 4)
+        or not all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0
+            for v in kernel_shape
+        )
+    ):
+        raise ValueError(
+            f"Expected `kernel_shape` to be 2 or 4 positive ints. Received: kernel_shape={kernel_shape!r}"
+        )
     receptive = int(np.prod(kernel_shape[:-2])) if len(kernel_shape) == 4 else 1
     return receptive * int(kernel_shape[-2]), receptive * int(kernel_shape[-1])
 
 
-INITIALIZER_SCALES = {"glorot_uniform": "glorot", "glorot_normal": "glorot", "he_uniform": "he", "he_normal": "he"}
+INITIALIZER_SCALES = {
+    "glorot_uniform": "glorot",
+    "glorot_normal": "glorot",
+    "he_uniform": "he",
+    "he_normal": "he",
+}
 
 
 def theoretical_std(initializer, kernel_shape):
@@ -74,8 +87,10 @@ def theoretical_std(initializer, kernel_shape):
         (0.4714, 0.0821)
     """
     if initializer not in INITIALIZER_SCALES:
-        raise ValueError(f"Expected `initializer` to be one of {sorted(INITIALIZER_SCALES)}. "
-                         f"Received: initializer={initializer!r}")
+        raise ValueError(
+            f"Expected `initializer` to be one of {sorted(INITIALIZER_SCALES)}. "
+            f"Received: initializer={initializer!r}"
+        )
     fan_in, fan_out = fans(kernel_shape)
     if INITIALIZER_SCALES[initializer] == "glorot":
         return float(np.sqrt(2.0 / (fan_in + fan_out)))
@@ -102,7 +117,9 @@ def initial_weight_std(initializer, kernel_shape, seed=0):
     """
     fans(kernel_shape)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"Expected `seed` to be a non-negative int. Received: seed={seed!r}")
+        raise ValueError(
+            f"Expected `seed` to be a non-negative int. Received: seed={seed!r}"
+        )
     draw = keras.initializers.get({"class_name": initializer, "config": {"seed": seed}})
     return float(np.std(keras.ops.convert_to_numpy(draw(tuple(kernel_shape)))))
 
@@ -128,5 +145,7 @@ def filter_spread(kernel):
     """
     kernel = np.asarray(kernel, dtype="float64")
     if kernel.ndim != 4:
-        raise ValueError(f"Expected `kernel` of shape (kh, kw, in_channels, filters). Received: kernel.shape={kernel.shape}")
+        raise ValueError(
+            f"Expected `kernel` of shape (kh, kw, in_channels, filters). Received: kernel.shape={kernel.shape}"
+        )
     return float(np.abs(kernel - kernel[..., :1]).max())

@@ -35,20 +35,26 @@ __all__ = [
 
 def _model(value):
     if not isinstance(value, keras.Model):
-        raise TypeError(f"Expected `model` to be a keras.Model. Received: model of type {type(value).__name__}")
+        raise TypeError(
+            f"Expected `model` to be a keras.Model. Received: model of type {type(value).__name__}"
+        )
     return value
 
 
 def _layer(model, name, argument):
     names = [layer.name for layer in model.layers]
     if name not in names:
-        raise ValueError(f"Expected `{argument}` to be one of the model's layers {names}. Received: {argument}={name!r}")
+        raise ValueError(
+            f"Expected `{argument}` to be one of the model's layers {names}. Received: {argument}={name!r}"
+        )
     return model.get_layer(name)
 
 
 def _positive_int(name, value):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"Expected `{name}` to be a positive int. Received: {name}={value!r}")
+        raise ValueError(
+            f"Expected `{name}` to be a positive int. Received: {name}={value!r}"
+        )
     return int(value)
 
 
@@ -86,13 +92,25 @@ def filter_patterns(model, layer_name, filters, steps=40, step_size=0.5, seed=0)
     layer = _layer(model, layer_name, "layer_name")
     channels = layer.output.shape[-1]
     filters = list(filters) if not isinstance(filters, (int, np.integer)) else [filters]
-    if not filters or not all(isinstance(f, (int, np.integer)) and not isinstance(f, bool) and 0 <= f < channels
-                              for f in filters):
-        raise ValueError(f"Expected `filters` to be indices in [0, {channels}) for layer {layer_name!r}. "
-                         f"Received: filters={filters!r}")
+    if not filters or not all(
+        isinstance(f, (int, np.integer))
+        and not isinstance(f, bool)
+        and 0 <= f < channels
+        for f in filters
+    ):
+        raise ValueError(
+            f"Expected `filters` to be indices in [0, {channels}) for layer {layer_name!r}. "
+            f"Received: filters={filters!r}"
+        )
     steps = _positive_int("steps", steps)
-    if isinstance(step_size, bool) or not isinstance(step_size, (int, float)) or step_size <= 0:
-        raise ValueError(f"Expected `step_size` to be a positive number. Received: step_size={step_size!r}")
+    if (
+        isinstance(step_size, bool)
+        or not isinstance(step_size, (int, float))
+        or step_size <= 0
+    ):
+        raise ValueError(
+            f"Expected `step_size` to be a positive number. Received: step_size={step_size!r}"
+        )
     probe = keras.Model(model.inputs[0], layer.output)
     one_hot = tf.one_hot(filters, channels)  # (n, channels): picks each image's filter
 
@@ -100,10 +118,12 @@ def filter_patterns(model, layer_name, filters, steps=40, step_size=0.5, seed=0)
     def ascend(images):
         with tf.GradientTape() as tape:
             tape.watch(images)
-            activation = tf.reduce_mean(probe(images, training=False), axis=(1, 2))  # (n, channels)
+            activation = tf.reduce_mean(
+                probe(images, training=False), axis=(1, 2)
+            )  # (n, channels)
             score = tf.reduce_sum(activation * one_hot)
         grads = tape.gradient(score, images)
-        norms = tf.sqrt(tf.reduce_sum(grads ** 2, axis=(1, 2, 3), keepdims=True)) + 1e-8
+        norms = tf.sqrt(tf.reduce_sum(grads**2, axis=(1, 2, 3), keepdims=True)) + 1e-8
         return images + step_size * grads / norms
 
     rng = np.random.default_rng(seed)
@@ -139,7 +159,11 @@ def grad_cam_model(model, layer_name, score_layer=None):
     """
     model = _model(model)
     activations = _layer(model, layer_name, "layer_name").output
-    scores = model.outputs[0] if score_layer is None else _layer(model, score_layer, "score_layer").output
+    scores = (
+        model.outputs[0]
+        if score_layer is None
+        else _layer(model, score_layer, "score_layer").output
+    )
     return keras.Model(model.inputs[0], [activations, scores])
 
 
@@ -178,8 +202,10 @@ def grad_cam(model, images, layer_name, score_layer=None, class_index=None):
     probe = grad_cam_model(model, layer_name, score_layer)
     images = np.asarray(images, dtype="float32")
     if images.ndim != len(probe.inputs[0].shape):
-        raise ValueError(f"Expected `images` to be a batch of shape {tuple(probe.inputs[0].shape)}. "
-                         f"Received: images.shape={images.shape}")
+        raise ValueError(
+            f"Expected `images` to be a batch of shape {tuple(probe.inputs[0].shape)}. "
+            f"Received: images.shape={images.shape}"
+        )
     images = tf.constant(images)
     with tf.GradientTape() as tape:
         activations, scores = probe(images, training=False)
@@ -187,12 +213,21 @@ def grad_cam(model, images, layer_name, score_layer=None, class_index=None):
         if class_index is None:
             classes = np.argmax(scores.numpy(), axis=-1)
         else:
-            classes = np.broadcast_to(np.asarray(class_index), (len(images),)) if np.ndim(class_index) == 0 \
+            classes = (
+                np.broadcast_to(np.asarray(class_index), (len(images),))
+                if np.ndim(class_index) == 0
                 else np.asarray(class_index)
-            if (classes.shape != (len(images),) or not np.issubdtype(classes.dtype, np.integer)
-                    or classes.min() < 0 or classes.max() >= num_classes):
-                raise ValueError(f"Expected `class_index` to be None or ints in [0, {num_classes}), one per image. "
-                                 f"Received: class_index={class_index!r}")
+            )
+            if (
+                classes.shape != (len(images),)
+                or not np.issubdtype(classes.dtype, np.integer)
+                or classes.min() < 0
+                or classes.max() >= num_classes
+            ):
+                raise ValueError(
+                    f"Expected `class_index` to be None or ints in [0, {num_classes}), one per image. "
+                    f"Received: class_index={class_index!r}"
+                )
         # Each image's score depends only on that image, so one gradient gives them all.
         chosen = tf.gather(scores, classes.astype("int32"), axis=1, batch_dims=1)
     grads = tape.gradient(chosen, activations)  # (n, h, w, k)
@@ -222,12 +257,24 @@ def upsample(heatmaps, size):
     """
     heatmaps = np.asarray(heatmaps, dtype="float32")
     if heatmaps.ndim not in (2, 3):
-        raise ValueError(f"Expected `heatmaps` of shape (n, h, w) or (h, w). Received: heatmaps.shape={heatmaps.shape}")
-    if (not isinstance(size, (tuple, list)) or len(size) != 2
-            or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0 for v in size)):
-        raise ValueError(f"Expected `size` to be (height, width), two positive ints. Received: size={size!r}")
+        raise ValueError(
+            f"Expected `heatmaps` of shape (n, h, w) or (h, w). Received: heatmaps.shape={heatmaps.shape}"
+        )
+    if (
+        not isinstance(size, (tuple, list))
+        or len(size) != 2
+        or not all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0
+            for v in size
+        )
+    ):
+        raise ValueError(
+            f"Expected `size` to be (height, width), two positive ints. Received: size={size!r}"
+        )
     batch = heatmaps if heatmaps.ndim == 3 else heatmaps[None]
-    resized = keras.ops.convert_to_numpy(keras.ops.image.resize(batch[..., None], tuple(size), interpolation="bilinear"))
+    resized = keras.ops.convert_to_numpy(
+        keras.ops.image.resize(batch[..., None], tuple(size), interpolation="bilinear")
+    )
     resized = resized[..., 0]
     return resized if heatmaps.ndim == 3 else resized[0]
 
@@ -255,12 +302,23 @@ def overlay(image, heatmap, alpha=0.5, cmap="jet"):
         >>> rgb.shape, np.round(rgb[0, 0], 2).tolist()  # the top colour of "jet"
         ((28, 28, 3), [0.5, 0.0, 0.0])
     """
-    image, heatmap = np.asarray(image, dtype="float64"), np.asarray(heatmap, dtype="float64")
+    image, heatmap = (
+        np.asarray(image, dtype="float64"),
+        np.asarray(heatmap, dtype="float64"),
+    )
     for name, value in (("image", image), ("heatmap", heatmap)):
         if value.ndim != 2:
-            raise ValueError(f"Expected `{name}` of shape (height, width). Received: {name}.shape={value.shape}")
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha <= 1:
-        raise ValueError(f"Expected `alpha` to be a number in [0, 1]. Received: alpha={alpha!r}")
+            raise ValueError(
+                f"Expected `{name}` of shape (height, width). Received: {name}.shape={value.shape}"
+            )
+    if (
+        isinstance(alpha, bool)
+        or not isinstance(alpha, (int, float))
+        or not 0 <= alpha <= 1
+    ):
+        raise ValueError(
+            f"Expected `alpha` to be a number in [0, 1]. Received: alpha={alpha!r}"
+        )
     heat = np.clip(upsample(heatmap, image.shape), 0, 1)
     colour = matplotlib.colormaps[cmap](heat)[..., :3]
     grey = np.repeat(np.clip(image, 0, 1)[..., None], 3, axis=-1)
@@ -295,12 +353,16 @@ def randomized_copy(model, seed=0):
     """
     model = _model(model)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"Expected `seed` to be a non-negative int. Received: seed={seed!r}")
+        raise ValueError(
+            f"Expected `seed` to be a non-negative int. Received: seed={seed!r}"
+        )
     copy = keras.models.clone_model(model)
     for index, layer in enumerate(copy.layers):
         kernel = getattr(layer, "kernel", None)
         if kernel is not None:
-            kernel.assign(keras.initializers.GlorotUniform(seed=seed + index)(tuple(kernel.shape)))
+            kernel.assign(
+                keras.initializers.GlorotUniform(seed=seed + index)(tuple(kernel.shape))
+            )
         bias = getattr(layer, "bias", None)
         if bias is not None:
             bias.assign(np.zeros(tuple(bias.shape), dtype="float32"))
@@ -328,10 +390,15 @@ def heatmap_correlation(first, second):
         >>> heatmap_correlation(a, 2 * a + 1), heatmap_correlation(a, 1 - a), heatmap_correlation(a, np.ones((2, 2)))
         (1.0, -1.0, 0.0)
     """
-    first, second = np.asarray(first, dtype="float64"), np.asarray(second, dtype="float64")
+    first, second = (
+        np.asarray(first, dtype="float64"),
+        np.asarray(second, dtype="float64"),
+    )
     if first.shape != second.shape:
-        raise ValueError(f"Expected `first` and `second` of the same shape. "
-                         f"Received: {first.shape} and {second.shape}")
+        raise ValueError(
+            f"Expected `first` and `second` of the same shape. "
+            f"Received: {first.shape} and {second.shape}"
+        )
     first, second = first.ravel(), second.ravel()
     if first.std() == 0 or second.std() == 0:
         return 0.0

@@ -45,7 +45,9 @@ def _pair(y_true, y_pred):
             f"Received: y_true.shape={y_true.shape}, y_pred.shape={y_pred.shape}"
         )
     if y_pred.ndim == 0:
-        raise ValueError("Expected `y_pred` to have at least one dimension (a batch). Received: a scalar")
+        raise ValueError(
+            "Expected `y_pred` to have at least one dimension (a batch). Received: a scalar"
+        )
     return y_true, y_pred
 
 
@@ -122,7 +124,9 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False):
     y_true, y_pred = _pair(y_true, y_pred)
     _check_bool("from_logits", from_logits)
     if y_pred.ndim != 2:
-        raise ValueError(f"Expected `y_pred` of shape (n, classes). Received: y_pred.shape={y_pred.shape}")
+        raise ValueError(
+            f"Expected `y_pred` of shape (n, classes). Received: y_pred.shape={y_pred.shape}"
+        )
     if from_logits:
         log_p = _log_softmax(y_pred)
     else:
@@ -163,7 +167,9 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
             f"Received: y_true.shape={labels.shape}, y_pred.shape={y_pred.shape}"
         )
     if labels.size and not np.all(labels == np.round(labels)):
-        raise ValueError(f"Expected `y_true` to hold integer class indices. Received: y_true={labels.tolist()}")
+        raise ValueError(
+            f"Expected `y_true` to hold integer class indices. Received: y_true={labels.tolist()}"
+        )
     if labels.size and (labels.min() < 0 or labels.max() >= y_pred.shape[1]):
         raise ValueError(
             f"Expected `y_true` to hold class indices in [0, {y_pred.shape[1]}). "
@@ -238,7 +244,9 @@ def huber(y_true, y_pred, delta=1.0):
         1.3125
     """
     if isinstance(delta, bool) or not isinstance(delta, (int, float)) or not delta > 0:
-        raise ValueError(f"Expected `delta` to be a positive number. Received: delta={delta!r}")
+        raise ValueError(
+            f"Expected `delta` to be a positive number. Received: delta={delta!r}"
+        )
     y_true, y_pred = _pair(y_true, y_pred)
     error = np.abs(y_true - y_pred)
     loss = np.where(error <= delta, 0.5 * error**2, delta * (error - 0.5 * delta))

@@ -28,8 +28,14 @@ __all__ = ["confusion_counts", "precision_recall_f1", "MacroF1Score"]
 
 
 def _check_num_classes(num_classes):
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
-        raise ValueError(f"Expected `num_classes` to be an int >= 2. Received: num_classes={num_classes!r}")
+    if (
+        isinstance(num_classes, bool)
+        or not isinstance(num_classes, int)
+        or num_classes < 2
+    ):
+        raise ValueError(
+            f"Expected `num_classes` to be an int >= 2. Received: num_classes={num_classes!r}"
+        )
 
 
 def confusion_counts(y_true, y_pred, num_classes):
@@ -99,13 +105,21 @@ def precision_recall_f1(y_true, y_pred, num_classes, average=None):
         [0.444, 0.5, 0.389]
     """
     if average not in (None, "macro"):
-        raise ValueError(f"Expected `average` to be None or 'macro'. Received: average={average!r}")
-    tp, fp, fn = (c.astype("float64") for c in confusion_counts(y_true, y_pred, num_classes))
+        raise ValueError(
+            f"Expected `average` to be None or 'macro'. Received: average={average!r}"
+        )
+    tp, fp, fn = (
+        c.astype("float64") for c in confusion_counts(y_true, y_pred, num_classes)
+    )
 
     def ratio(top, bottom):
         return np.divide(top, bottom, out=np.zeros_like(top), where=bottom > 0)
 
-    precision, recall, f1 = ratio(tp, tp + fp), ratio(tp, tp + fn), ratio(2 * tp, 2 * tp + fp + fn)
+    precision, recall, f1 = (
+        ratio(tp, tp + fp),
+        ratio(tp, tp + fn),
+        ratio(2 * tp, 2 * tp + fp + fn),
+    )
     if average == "macro":
         return float(precision.mean()), float(recall.mean()), float(f1.mean())
     return precision, recall, f1
@@ -142,15 +156,23 @@ class MacroF1Score(keras.metrics.Metric):
         _check_num_classes(num_classes)
         super().__init__(name=name, **kwargs)
         self.num_classes = num_classes
-        self.true_positives = self.add_variable((num_classes,), initializer="zeros", name="true_positives")
-        self.false_positives = self.add_variable((num_classes,), initializer="zeros", name="false_positives")
-        self.false_negatives = self.add_variable((num_classes,), initializer="zeros", name="false_negatives")
+        self.true_positives = self.add_variable(
+            (num_classes,), initializer="zeros", name="true_positives"
+        )
+        self.false_positives = self.add_variable(
+            (num_classes,), initializer="zeros", name="false_positives"
+        )
+        self.false_negatives = self.add_variable(
+            (num_classes,), initializer="zeros", name="false_negatives"
+        )
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         """Add the counts of one batch: integer ``y_true``, probabilities ``y_pred``."""
         labels = ops.reshape(ops.cast(y_true, "int32"), (-1,))
         actual = ops.one_hot(labels, self.num_classes, dtype=self.dtype)
-        predicted = ops.one_hot(ops.argmax(y_pred, axis=-1), self.num_classes, dtype=self.dtype)
+        predicted = ops.one_hot(
+            ops.argmax(y_pred, axis=-1), self.num_classes, dtype=self.dtype
+        )
         hits = actual * predicted  # 1 where the predicted class is the true class
         if sample_weight is not None:
             weight = ops.reshape(ops.cast(sample_weight, self.dtype), (-1, 1))
@@ -162,7 +184,9 @@ class MacroF1Score(keras.metrics.Metric):
     def result(self):
         """The mean over classes of ``2 TP / (2 TP + FP + FN)``."""
         tp = self.true_positives
-        f1 = ops.divide_no_nan(2 * tp, 2 * tp + self.false_positives + self.false_negatives)
+        f1 = ops.divide_no_nan(
+            2 * tp, 2 * tp + self.false_positives + self.false_negatives
+        )
         return ops.mean(f1)
 
     def reset_state(self):

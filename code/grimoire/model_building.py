@@ -76,7 +76,9 @@ def dense_stack_params(input_size, units):
     """
     units = list(units)
     if not units:
-        raise ValueError("Expected `units` to list at least one layer width. Received: units=[]")
+        raise ValueError(
+            "Expected `units` to list at least one layer width. Received: units=[]"
+        )
     counts = []
     for width in units:
         counts.append(dense_params(input_size, width))
@@ -118,7 +120,11 @@ class Linear(layers.Layer):
         self.activation = keras.activations.get(activation)
 
     def build(self, input_shape):
-        self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="glorot_uniform", name="kernel")
+        self.w = self.add_weight(
+            shape=(input_shape[-1], self.units),
+            initializer="glorot_uniform",
+            name="kernel",
+        )
         self.b = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
 
     def call(self, inputs):
@@ -126,7 +132,9 @@ class Linear(layers.Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update(units=self.units, activation=keras.activations.serialize(self.activation))
+        config.update(
+            units=self.units, activation=keras.activations.serialize(self.activation)
+        )
         return config
 
 
@@ -159,7 +167,9 @@ class MLPClassifier(keras.Model):
             positive_int("hidden_units", width)
         positive_int("num_classes", num_classes)
         if not 0 <= dropout < 1:
-            raise ValueError(f"Expected `dropout` to be in [0, 1). Received: dropout={dropout}")
+            raise ValueError(
+                f"Expected `dropout` to be in [0, 1). Received: dropout={dropout}"
+            )
         self.hidden_units = list(hidden_units)
         self.num_classes = num_classes
         self.dropout_rate = dropout
@@ -176,10 +186,16 @@ class MLPClassifier(keras.Model):
         return self.head(x)
 
     def get_config(self):
-        return {"hidden_units": self.hidden_units, "num_classes": self.num_classes, "dropout": self.dropout_rate}
+        return {
+            "hidden_units": self.hidden_units,
+            "num_classes": self.num_classes,
+            "dropout": self.dropout_rate,
+        }
 
 
-def build_ticket_model(vocabulary_size=500, num_tags=20, num_departments=4, hidden_units=64):
+def build_ticket_model(
+    vocabulary_size=500, num_tags=20, num_departments=4, hidden_units=64
+):
     """Build the support-ticket model: three inputs, two heads.
 
     The title and the body arrive as bag-of-words vectors over the same
@@ -206,8 +222,12 @@ def build_ticket_model(vocabulary_size=500, num_tags=20, num_departments=4, hidd
         >>> [i.name for i in model.inputs], model.output_names
         (['title', 'body', 'tags'], ['priority', 'department'])
     """
-    for name, value in (("vocabulary_size", vocabulary_size), ("num_tags", num_tags),
-                        ("num_departments", num_departments), ("hidden_units", hidden_units)):
+    for name, value in (
+        ("vocabulary_size", vocabulary_size),
+        ("num_tags", num_tags),
+        ("num_departments", num_departments),
+        ("hidden_units", hidden_units),
+    ):
         positive_int(name, value)
     title = keras.Input(shape=(vocabulary_size,), name="title")
     body = keras.Input(shape=(vocabulary_size,), name="body")
@@ -215,11 +235,17 @@ def build_ticket_model(vocabulary_size=500, num_tags=20, num_departments=4, hidd
     mixed = layers.Concatenate(name="mixed")([title, body, tags])
     features = layers.Dense(hidden_units, activation="relu", name="features")(mixed)
     priority = layers.Dense(1, activation="sigmoid", name="priority")(features)
-    department = layers.Dense(num_departments, activation="softmax", name="department")(features)
-    return keras.Model(inputs=[title, body, tags], outputs=[priority, department], name="ticket_model")
+    department = layers.Dense(num_departments, activation="softmax", name="department")(
+        features
+    )
+    return keras.Model(
+        inputs=[title, body, tags], outputs=[priority, department], name="ticket_model"
+    )
 
 
-def make_ticket_data(num_samples=1000, vocabulary_size=500, num_tags=20, num_departments=4, seed=0):
+def make_ticket_data(
+    num_samples=1000, vocabulary_size=500, num_tags=20, num_departments=4, seed=0
+):
     """Make synthetic support tickets whose targets the inputs can predict.
 
     Each department owns a block of the vocabulary: a ticket's body draws
@@ -250,8 +276,12 @@ def make_ticket_data(num_samples=1000, vocabulary_size=500, num_tags=20, num_dep
         >>> targets["priority"].shape, targets["department"].shape
         ((8, 1), (8,))
     """
-    for name, value in (("num_samples", num_samples), ("vocabulary_size", vocabulary_size),
-                        ("num_tags", num_tags), ("num_departments", num_departments)):
+    for name, value in (
+        ("num_samples", num_samples),
+        ("vocabulary_size", vocabulary_size),
+        ("num_tags", num_tags),
+        ("num_departments", num_departments),
+    ):
         positive_int(name, value)
     if vocabulary_size < num_departments:
         raise ValueError(
@@ -259,11 +289,15 @@ def make_ticket_data(num_samples=1000, vocabulary_size=500, num_tags=20, num_dep
             f"num_departments={num_departments}"
         )
     if num_tags < 3:
-        raise ValueError(f"Expected `num_tags` to be at least 3. Received: num_tags={num_tags}")
+        raise ValueError(
+            f"Expected `num_tags` to be at least 3. Received: num_tags={num_tags}"
+        )
     rng = np.random.default_rng(seed)
     department = rng.integers(0, num_departments, size=num_samples)
     block = vocabulary_size // num_departments
-    body = (rng.random((num_samples, vocabulary_size)) < 0.02).astype("float32")  # background words
+    body = (rng.random((num_samples, vocabulary_size)) < 0.02).astype(
+        "float32"
+    )  # background words
     title = (rng.random((num_samples, vocabulary_size)) < 0.005).astype("float32")
     for i, d in enumerate(department):
         body[i, rng.integers(d * block, (d + 1) * block, size=8)] = 1.0
@@ -280,7 +314,11 @@ def make_ticket_data(num_samples=1000, vocabulary_size=500, num_tags=20, num_dep
 def _inbound_names(value):
     """The layer names in ``keras_history`` entries of a serialized call."""
     if isinstance(value, dict):
-        history = value.get("config", {}).get("keras_history") if value.get("class_name") == "__keras_tensor__" else None
+        history = (
+            value.get("config", {}).get("keras_history")
+            if value.get("class_name") == "__keras_tensor__"
+            else None
+        )
         if history:
             return [history[0]]
         return [name for item in value.values() for name in _inbound_names(item)]
@@ -315,7 +353,9 @@ def layer_graph(model):
         out  Dense      <- a        (None, 2)
     """
     if not isinstance(model, keras.Model):
-        raise TypeError(f"Expected `model` to be a keras.Model. Received: model of type {type(model).__name__}")
+        raise TypeError(
+            f"Expected `model` to be a keras.Model. Received: model of type {type(model).__name__}"
+        )
     try:
         config = model.get_config()
     except NotImplementedError:
@@ -328,15 +368,27 @@ def layer_graph(model):
     if isinstance(model, keras.Sequential):
         previous = "(input)"
         for layer in model.layers:
-            rows.append((layer.name, type(layer).__name__, previous, str(layer.output.shape)))
+            rows.append(
+                (layer.name, type(layer).__name__, previous, str(layer.output.shape))
+            )
             previous = layer.name
     else:
         by_name = {op.name: op for op in model.operations}  # layers and keras.ops calls
         for entry in config["layers"]:
-            inbound = list(dict.fromkeys(_inbound_names(entry["inbound_nodes"]))) or ["(input)"]
+            inbound = list(dict.fromkeys(_inbound_names(entry["inbound_nodes"]))) or [
+                "(input)"
+            ]
             layer = by_name[entry["name"]]
-            rows.append((layer.name, type(layer).__name__, ", ".join(inbound), str(layer.output.shape)))
+            rows.append(
+                (
+                    layer.name,
+                    type(layer).__name__,
+                    ", ".join(inbound),
+                    str(layer.output.shape),
+                )
+            )
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     return "\n".join(
-        f"{n:<{widths[0]}}  {c:<{widths[1]}} <- {i:<{widths[2]}}  {s}".rstrip() for n, c, i, s in rows
+        f"{n:<{widths[0]}}  {c:<{widths[1]}} <- {i:<{widths[2]}}  {s}".rstrip()
+        for n, c, i, s in rows
     )

@@ -9,32 +9,53 @@ check them step by step against Keras. :func:`descend` runs one on a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = [
-    "sgd_step", "momentum_step", "rmsprop_step", "adam_step", "STEPS", "Surface", "elongated_bowl",
-    "tilted_double_well", "numerical_gradient", "descend", "fit_line", "plot_trajectories",
+    "sgd_step",
+    "momentum_step",
+    "rmsprop_step",
+    "adam_step",
+    "STEPS",
+    "Surface",
+    "elongated_bowl",
+    "tilted_double_well",
+    "numerical_gradient",
+    "descend",
+    "fit_line",
+    "plot_trajectories",
 ]
 
 
 def _check_positive(name, value):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(f"Expected `{name}` to be a positive number. Received: {name}={value!r}")
+        raise ValueError(
+            f"Expected `{name}` to be a positive number. Received: {name}={value!r}"
+        )
 
 
 def _check_unit(name, value):
     if not 0 <= value < 1:
-        raise ValueError(f"Expected `{name}` to be in [0, 1). Received: {name}={value!r}")
+        raise ValueError(
+            f"Expected `{name}` to be in [0, 1). Received: {name}={value!r}"
+        )
 
 
 def _check_int(name, value, low, high=None):
-    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < low
+        or (high is not None and value > high)
+    ):
         expected = "a positive int" if high is None else f"an int in [{low}, {high}]"
-        raise ValueError(f"Expected `{name}` to be {expected}. Received: {name}={value!r}")
+        raise ValueError(
+            f"Expected `{name}` to be {expected}. Received: {name}={value!r}"
+        )
 
 
 def sgd_step(params, grad, state=None, learning_rate=0.01):
@@ -58,7 +79,9 @@ def sgd_step(params, grad, state=None, learning_rate=0.01):
         [0.0, 3.0]
     """
     _check_positive("learning_rate", learning_rate)
-    return np.asarray(params, dtype=float) - learning_rate * np.asarray(grad, dtype=float), {}
+    return np.asarray(params, dtype=float) - learning_rate * np.asarray(
+        grad, dtype=float
+    ), {}
 
 
 def momentum_step(params, grad, state=None, learning_rate=0.01, momentum=0.9):
@@ -127,11 +150,21 @@ def rmsprop_step(params, grad, state=None, learning_rate=0.001, rho=0.9, epsilon
     grad = np.asarray(grad, dtype=float)
     square_mean = (state or {}).get("square_mean", np.zeros_like(grad))
     square_mean = rho * square_mean + (1 - rho) * grad**2
-    new_params = np.asarray(params, dtype=float) - learning_rate * grad / np.sqrt(square_mean + epsilon)
+    new_params = np.asarray(params, dtype=float) - learning_rate * grad / np.sqrt(
+        square_mean + epsilon
+    )
     return new_params, {"square_mean": square_mean}
 
 
-def adam_step(params, grad, state=None, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+def adam_step(
+    params,
+    grad,
+    state=None,
+    learning_rate=0.001,
+    beta_1=0.9,
+    beta_2=0.999,
+    epsilon=1e-7,
+):
     """One step of Adam (``keras.optimizers.Adam``): momentum plus RMSprop scaling.
 
     Running means of the gradients ``m`` (momentum) and of their squares ``v``
@@ -176,7 +209,12 @@ def adam_step(params, grad, state=None, learning_rate=0.001, beta_1=0.9, beta_2=
     return new_params, {"m": m, "v": v, "t": t}
 
 
-STEPS = {"sgd": sgd_step, "momentum": momentum_step, "rmsprop": rmsprop_step, "adam": adam_step}
+STEPS = {
+    "sgd": sgd_step,
+    "momentum": momentum_step,
+    "rmsprop": rmsprop_step,
+    "adam": adam_step,
+}
 """The step functions by name, for :func:`descend`."""
 
 
@@ -217,7 +255,9 @@ def elongated_bowl(stretch=10.0):
         (5.5, [1.0, 10.0])
     """
     if not stretch >= 1:
-        raise ValueError(f"Expected `stretch` to be >= 1. Received: stretch={stretch!r}")
+        raise ValueError(
+            f"Expected `stretch` to be >= 1. Received: stretch={stretch!r}"
+        )
     scale = np.array([1.0, float(stretch)])
     value = lambda p: 0.5 * np.sum(scale * np.asarray(p, dtype=float) ** 2, axis=-1)  # noqa: E731
     gradient = lambda p: scale * np.asarray(p, dtype=float)  # noqa: E731
@@ -272,12 +312,18 @@ def numerical_gradient(function, point, h=1e-5):
     _check_positive("h", h)
     point = np.asarray(point, dtype=float)
     if point.ndim != 1:
-        raise ValueError(f"Expected `point` of shape (d,). Received: point.shape={point.shape}")
+        raise ValueError(
+            f"Expected `point` of shape (d,). Received: point.shape={point.shape}"
+        )
     steps = h * np.eye(len(point))  # row i moves coordinate i by h
-    return np.array([(function(point + step) - function(point - step)) / (2 * h) for step in steps])
+    return np.array(
+        [(function(point + step) - function(point - step)) / (2 * h) for step in steps]
+    )
 
 
-def descend(surface, start, step="sgd", max_steps=1000, tolerance=None, **hyperparameters):
+def descend(
+    surface, start, step="sgd", max_steps=1000, tolerance=None, **hyperparameters
+):
     """Run an optimizer on a surface from ``start``, and record the path.
 
     Args:
@@ -304,7 +350,9 @@ def descend(surface, start, step="sgd", max_steps=1000, tolerance=None, **hyperp
     """
     if isinstance(step, str):
         if step not in STEPS:
-            raise ValueError(f"Expected `step` to be one of {sorted(STEPS)} or a function. Received: step={step!r}")
+            raise ValueError(
+                f"Expected `step` to be one of {sorted(STEPS)} or a function. Received: step={step!r}"
+            )
         step = STEPS[step]
     _check_int("max_steps", max_steps, 1)
     params, state = np.asarray(start, dtype=float), None
@@ -312,7 +360,10 @@ def descend(surface, start, step="sgd", max_steps=1000, tolerance=None, **hyperp
     for taken in range(1, max_steps + 1):
         params, state = step(params, surface.gradient(params), state, **hyperparameters)
         path.append(params)
-        if tolerance is not None and np.linalg.norm(params - surface.minimum) < tolerance:
+        if (
+            tolerance is not None
+            and np.linalg.norm(params - surface.minimum) < tolerance
+        ):
             return np.array(path), taken
     return np.array(path), None
 
@@ -347,7 +398,9 @@ def fit_line(x, y, batch_size, learning_rate=0.1, epochs=10, seed=0):
     """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.ndim != 1 or x.shape != y.shape:
-        raise ValueError(f"Expected `x` and `y` of the same shape (n,). Received: x.shape={x.shape}, y.shape={y.shape}")
+        raise ValueError(
+            f"Expected `x` and `y` of the same shape (n,). Received: x.shape={x.shape}, y.shape={y.shape}"
+        )
     _check_int("batch_size", batch_size, 1, len(x))
     _check_int("epochs", epochs, 1)
     _check_positive("learning_rate", learning_rate)
@@ -355,7 +408,7 @@ def fit_line(x, y, batch_size, learning_rate=0.1, epochs=10, seed=0):
     for _ in range(epochs):
         order = rng.permutation(len(x))
         for begin in range(0, len(x), batch_size):
-            batch = order[begin:begin + batch_size]
+            batch = order[begin : begin + batch_size]
             error = w * x[batch] + b - y[batch]
             w -= learning_rate * 2 * np.mean(error * x[batch])
             b -= learning_rate * 2 * np.mean(error)
@@ -386,15 +439,29 @@ def plot_trajectories(surface, paths, ax=None, limits=((-5, 5), (-3, 3)), levels
     """
     for label, path in paths.items():
         if np.ndim(path) != 2 or np.shape(path)[1] != 2:
-            raise ValueError(f"Expected path {label!r} of shape (steps + 1, 2). Received: shape={np.shape(path)}")
+            raise ValueError(
+                f"Expected path {label!r} of shape (steps + 1, 2). Received: shape={np.shape(path)}"
+            )
     if ax is None:
         _, ax = plt.subplots()
     (x_low, x_high), (y_low, y_high) = limits
-    grid = np.stack(np.meshgrid(np.linspace(x_low, x_high, 200), np.linspace(y_low, y_high, 200)), axis=-1)
-    ax.contour(grid[..., 0], grid[..., 1], surface.value(grid), levels=levels, colors="0.8", linewidths=0.7)
+    grid = np.stack(
+        np.meshgrid(np.linspace(x_low, x_high, 200), np.linspace(y_low, y_high, 200)),
+        axis=-1,
+    )
+    ax.contour(
+        grid[..., 0],
+        grid[..., 1],
+        surface.value(grid),
+        levels=levels,
+        colors="0.8",
+        linewidths=0.7,
+    )
     for label, path in paths.items():
         ax.plot(*np.asarray(path).T, marker=".", markersize=3, lw=1, label=label)
-    ax.plot(*surface.minimum, marker="*", color="black", markersize=10, linestyle="none")
+    ax.plot(
+        *surface.minimum, marker="*", color="black", markersize=10, linestyle="none"
+    )
     ax.set(xlim=(x_low, x_high), ylim=(y_low, y_high), xlabel="w1", ylabel="w2")
     ax.legend()
     return ax

@@ -69,20 +69,30 @@ def show_images(images, titles=None, ncols=8, title_colors=None, axes=None):
     """
     images = np.asarray(images)
     if images.ndim != 3:
-        raise ValueError(f"Expected `images` of shape (n, height, width). Received: images.shape={images.shape}")
+        raise ValueError(
+            f"Expected `images` of shape (n, height, width). Received: images.shape={images.shape}"
+        )
     if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
-        raise ValueError(f"Expected `ncols` to be a positive int. Received: ncols={ncols!r}")
+        raise ValueError(
+            f"Expected `ncols` to be a positive int. Received: ncols={ncols!r}"
+        )
     count = len(images)
     for name, value in (("titles", titles), ("title_colors", title_colors)):
         if value is not None and len(value) != count:
-            raise ValueError(f"Expected `{name}` to have {count} entries, one per image. Received: {len(value)}")
+            raise ValueError(
+                f"Expected `{name}` to have {count} entries, one per image. Received: {len(value)}"
+            )
     if axes is None:
         nrows = -(-count // ncols)
         ncols = min(ncols, count)
-        _, axes = plt.subplots(nrows, ncols, figsize=(1.2 * ncols, 1.35 * nrows), squeeze=False)
+        _, axes = plt.subplots(
+            nrows, ncols, figsize=(1.2 * ncols, 1.35 * nrows), squeeze=False
+        )
     axes = np.asarray(axes).ravel()
     if len(axes) < count:
-        raise ValueError(f"Expected `axes` to hold at least {count} axes. Received: {len(axes)}")
+        raise ValueError(
+            f"Expected `axes` to hold at least {count} axes. Received: {len(axes)}"
+        )
     for index, ax in enumerate(axes):
         ax.set_axis_off()
         if index >= count:

@@ -38,12 +38,20 @@ OPTIMIZERS = {"sgd": 0.01, "momentum": 0.01, "rmsprop": 0.001, "adam": 0.001}
 
 def _positive_int(name, value):
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"Expected `{name}` to be a positive int. Received: {name}={value!r}")
+        raise ValueError(
+            f"Expected `{name}` to be a positive int. Received: {name}={value!r}"
+        )
 
 
 def _rate(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-        raise ValueError(f"Expected `{name}` to be in [0, 1). Received: {name}={value!r}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not 0 <= value < 1
+    ):
+        raise ValueError(
+            f"Expected `{name}` to be in [0, 1). Received: {name}={value!r}"
+        )
 
 
 class NumpyBatchNorm:
@@ -81,11 +89,23 @@ class NumpyBatchNorm:
     def __init__(self, num_features, momentum=0.99, epsilon=1e-3):
         _positive_int("num_features", num_features)
         _rate("momentum", momentum)
-        if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or not epsilon > 0:
-            raise ValueError(f"Expected `epsilon` to be a positive number. Received: epsilon={epsilon!r}")
+        if (
+            isinstance(epsilon, bool)
+            or not isinstance(epsilon, (int, float))
+            or not epsilon > 0
+        ):
+            raise ValueError(
+                f"Expected `epsilon` to be a positive number. Received: epsilon={epsilon!r}"
+            )
         self.momentum, self.epsilon = momentum, epsilon
-        self.gamma, self.beta = np.ones(num_features), np.zeros(num_features)  # trained by backprop
-        self.moving_mean, self.moving_variance = np.zeros(num_features), np.ones(num_features)  # not trained
+        self.gamma, self.beta = (
+            np.ones(num_features),
+            np.zeros(num_features),
+        )  # trained by backprop
+        self.moving_mean, self.moving_variance = (
+            np.zeros(num_features),
+            np.ones(num_features),
+        )  # not trained
 
     def __call__(self, x, training=False):
         x = np.asarray(x, dtype="float64")
@@ -94,12 +114,18 @@ class NumpyBatchNorm:
                 f"Expected `x` of shape (batch_size, ..., {len(self.gamma)}). Received: x.shape={x.shape}"
             )
         if not isinstance(training, bool):
-            raise TypeError(f"Expected `training` to be a bool. Received: training={training!r}")
+            raise TypeError(
+                f"Expected `training` to be a bool. Received: training={training!r}"
+            )
         if training:
             axes = tuple(range(x.ndim - 1))
             mean, variance = x.mean(axis=axes), x.var(axis=axes)
-            self.moving_mean = self.momentum * self.moving_mean + (1 - self.momentum) * mean
-            self.moving_variance = self.momentum * self.moving_variance + (1 - self.momentum) * variance
+            self.moving_mean = (
+                self.momentum * self.moving_mean + (1 - self.momentum) * mean
+            )
+            self.moving_variance = (
+                self.momentum * self.moving_variance + (1 - self.momentum) * variance
+            )
         else:
             mean, variance = self.moving_mean, self.moving_variance
         return self.gamma * (x - mean) / np.sqrt(variance + self.epsilon) + self.beta
@@ -134,7 +160,9 @@ def inverted_dropout(x, rate, training=True, rng=None):
     """
     _rate("rate", rate)
     if not isinstance(training, bool):
-        raise TypeError(f"Expected `training` to be a bool. Received: training={training!r}")
+        raise TypeError(
+            f"Expected `training` to be a bool. Received: training={training!r}"
+        )
     x = np.asarray(x, dtype="float64")
     if not training or rate == 0:
         return x
@@ -145,10 +173,17 @@ def inverted_dropout(x, rate, training=True, rng=None):
 
 def _optimizer(name, learning_rate):
     if name not in OPTIMIZERS:
-        raise ValueError(f"Expected `optimizer` to be one of {sorted(OPTIMIZERS)}. Received: optimizer={name!r}")
-    if learning_rate is not None and (isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float))
-                                      or not learning_rate > 0):
-        raise ValueError(f"Expected `learning_rate` to be a positive number or None. Received: learning_rate={learning_rate!r}")
+        raise ValueError(
+            f"Expected `optimizer` to be one of {sorted(OPTIMIZERS)}. Received: optimizer={name!r}"
+        )
+    if learning_rate is not None and (
+        isinstance(learning_rate, bool)
+        or not isinstance(learning_rate, (int, float))
+        or not learning_rate > 0
+    ):
+        raise ValueError(
+            f"Expected `learning_rate` to be a positive number or None. Received: learning_rate={learning_rate!r}"
+        )
     rate = OPTIMIZERS[name] if learning_rate is None else learning_rate
     if name == "sgd":
         return keras.optimizers.SGD(rate)
@@ -159,8 +194,17 @@ def _optimizer(name, learning_rate):
     return keras.optimizers.Adam(rate)
 
 
-def build_variant(variant="baseline", optimizer="adam", hidden_units=256, depth=2,
-                  l2=1e-4, dropout_rate=0.3, learning_rate=None, input_size=784, num_classes=10):
+def build_variant(
+    variant="baseline",
+    optimizer="adam",
+    hidden_units=256,
+    depth=2,
+    l2=1e-4,
+    dropout_rate=0.3,
+    learning_rate=None,
+    input_size=784,
+    num_classes=10,
+):
     """Build and compile a dense classifier, plain or with one regularizer.
 
     Every variant has ``depth`` hidden layers of ``hidden_units`` ReLU units
@@ -201,9 +245,15 @@ def build_variant(variant="baseline", optimizer="adam", hidden_units=256, depth=
         91
     """
     if variant not in VARIANTS:
-        raise ValueError(f"Expected `variant` to be one of {list(VARIANTS)}. Received: variant={variant!r}")
-    for name, value in (("hidden_units", hidden_units), ("depth", depth),
-                        ("input_size", input_size), ("num_classes", num_classes)):
+        raise ValueError(
+            f"Expected `variant` to be one of {list(VARIANTS)}. Received: variant={variant!r}"
+        )
+    for name, value in (
+        ("hidden_units", hidden_units),
+        ("depth", depth),
+        ("input_size", input_size),
+        ("num_classes", num_classes),
+    ):
         _positive_int(name, value)
     _rate("dropout_rate", dropout_rate)
     if isinstance(l2, bool) or not isinstance(l2, (int, float)) or l2 < 0:
@@ -216,16 +266,25 @@ def build_variant(variant="baseline", optimizer="adam", hidden_units=256, depth=
             model.add(layers.Activation("relu"))
             continue
         regularizer = keras.regularizers.L2(l2) if variant == "l2" else None
-        model.add(layers.Dense(hidden_units, activation="relu", kernel_regularizer=regularizer))
+        model.add(
+            layers.Dense(
+                hidden_units, activation="relu", kernel_regularizer=regularizer
+            )
+        )
         if variant == "dropout":
             model.add(layers.Dropout(dropout_rate))
     model.add(layers.Dense(num_classes, activation="softmax"))
-    model.compile(optimizer=_optimizer(optimizer, learning_rate),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=_optimizer(optimizer, learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     return model
 
 
-def run_experiment(configs, train, validation, epochs=10, batch_size=128, seed=42, return_models=False):
+def run_experiment(
+    configs, train, validation, epochs=10, batch_size=128, seed=42, return_models=False
+):
     """Train one model per configuration on the same data, from the same seed.
 
     Args:
@@ -255,17 +314,26 @@ def run_experiment(configs, train, validation, epochs=10, batch_size=128, seed=4
         (['tiny'], 2)
     """
     if not configs:
-        raise ValueError(f"Expected `configs` to name at least one model. Received: configs={configs!r}")
+        raise ValueError(
+            f"Expected `configs` to name at least one model. Received: configs={configs!r}"
+        )
     _positive_int("epochs", epochs)
     _positive_int("batch_size", batch_size)
     if not isinstance(return_models, bool):
-        raise TypeError(f"Expected `return_models` to be a bool. Received: return_models={return_models!r}")
+        raise TypeError(
+            f"Expected `return_models` to be a bool. Received: return_models={return_models!r}"
+        )
     histories, models = {}, {}
     for name, kwargs in configs.items():
         keras.utils.set_random_seed(seed)
         models[name] = build_variant(**kwargs)
-        history = models[name].fit(*train, validation_data=tuple(validation), epochs=epochs,
-                                   batch_size=batch_size, verbose=0)
+        history = models[name].fit(
+            *train,
+            validation_data=tuple(validation),
+            epochs=epochs,
+            batch_size=batch_size,
+            verbose=0,
+        )
         histories[name] = history.history
     return (histories, models) if return_models else histories
 
@@ -297,8 +365,15 @@ def summarize(histories):
                 f"Received: {name!r} with keys {sorted(history)}"
             )
         train, val = float(history["accuracy"][-1]), float(history["val_accuracy"][-1])
-        rows.append({"name": name, "train_accuracy": train, "val_accuracy": val,
-                     "best_val_accuracy": float(max(history["val_accuracy"])), "gap": train - val})
+        rows.append(
+            {
+                "name": name,
+                "train_accuracy": train,
+                "val_accuracy": val,
+                "best_val_accuracy": float(max(history["val_accuracy"])),
+                "gap": train - val,
+            }
+        )
     return rows
 
 
@@ -323,12 +398,18 @@ def epochs_to_reach(history, threshold, key="val_accuracy"):
         True
     """
     if key not in history:
-        raise ValueError(f"Expected `key` to be one of {sorted(history)}. Received: key={key!r}")
-    reached = [epoch for epoch, value in enumerate(history[key], start=1) if value >= threshold]
+        raise ValueError(
+            f"Expected `key` to be one of {sorted(history)}. Received: key={key!r}"
+        )
+    reached = [
+        epoch for epoch, value in enumerate(history[key], start=1) if value >= threshold
+    ]
     return reached[0] if reached else None
 
 
-def plot_learning_curves(histories, metric="accuracy", ax=None, train=True, validation=True):
+def plot_learning_curves(
+    histories, metric="accuracy", ax=None, train=True, validation=True
+):
     """Plot a metric per epoch for several runs: training dashed, validation solid.
 
     Args:
@@ -350,18 +431,30 @@ def plot_learning_curves(histories, metric="accuracy", ax=None, train=True, vali
         (['a (training)', 'a (validation)'], 'epoch')
     """
     if not (train or validation):
-        raise ValueError("Expected `train` or `validation` to be True. Received: both False")
+        raise ValueError(
+            "Expected `train` or `validation` to be True. Received: both False"
+        )
     ax = plt.gca() if ax is None else ax
     for index, (name, history) in enumerate(histories.items()):
         keys = ([metric] if train else []) + ([f"val_{metric}"] if validation else [])
         missing = [key for key in keys if key not in history]
         if missing:
-            raise ValueError(f"Expected history {name!r} to have {missing}. Received keys: {sorted(history)}")
+            raise ValueError(
+                f"Expected history {name!r} to have {missing}. Received keys: {sorted(history)}"
+            )
         color = f"C{index}"
         for key in keys:
             values = history[key]
-            style, what = ("-", "validation") if key.startswith("val_") else ("--", "training")
-            ax.plot(range(1, len(values) + 1), values, style, color=color, label=f"{name} ({what})")
+            style, what = (
+                ("-", "validation") if key.startswith("val_") else ("--", "training")
+            )
+            ax.plot(
+                range(1, len(values) + 1),
+                values,
+                style,
+                color=color,
+                label=f"{name} ({what})",
+            )
     ax.set_xlabel("epoch")
     ax.set_ylabel(metric.replace("_", " "))
     ax.legend(fontsize=8)

@@ -34,7 +34,9 @@ def set_seed(seed=42):
         True
     """
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"Expected `seed` to be an int. Received: seed={seed!r} of type {type(seed).__name__}")
+        raise TypeError(
+            f"Expected `seed` to be an int. Received: seed={seed!r} of type {type(seed).__name__}"
+        )
     if seed < 0:
         raise ValueError(f"Expected `seed` to be >= 0. Received: seed={seed}")
     import keras

@@ -20,18 +20,29 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-__all__ = ["NaiveDense", "NaiveSequential", "BatchGenerator", "update_weights", "one_training_step", "fit",
-           "evaluate"]
+__all__ = [
+    "NaiveDense",
+    "NaiveSequential",
+    "BatchGenerator",
+    "update_weights",
+    "one_training_step",
+    "fit",
+    "evaluate",
+]
 
 
 def _check_positive_int(name, value):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"Expected `{name}` to be a positive int. Received: {name}={value!r}")
+        raise ValueError(
+            f"Expected `{name}` to be a positive int. Received: {name}={value!r}"
+        )
 
 
 def _check_positive(name, value):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(f"Expected `{name}` to be a positive number. Received: {name}={value!r}")
+        raise ValueError(
+            f"Expected `{name}` to be a positive number. Received: {name}={value!r}"
+        )
 
 
 class NaiveDense:
@@ -70,27 +81,38 @@ class NaiveDense:
         ((4, 2), [(3, 2), (2,)])
     """
 
-    def __init__(self, input_size, output_size, activation=None, initializer="glorot_uniform"):
+    def __init__(
+        self, input_size, output_size, activation=None, initializer="glorot_uniform"
+    ):
         _check_positive_int("input_size", input_size)
         _check_positive_int("output_size", output_size)
         if activation is not None and not callable(activation):
-            raise TypeError(f"Expected `activation` to be callable or None. Received: activation={activation!r}")
+            raise TypeError(
+                f"Expected `activation` to be callable or None. Received: activation={activation!r}"
+            )
         if initializer == "glorot_uniform":
             low = -math.sqrt(6 / (input_size + output_size))
             high = -low
         elif initializer == "positive_uniform":
             low, high = 0.0, 0.1
         else:
-            raise ValueError(f"Expected `initializer` to be 'glorot_uniform' or 'positive_uniform'. "
-                             f"Received: initializer={initializer!r}")
+            raise ValueError(
+                f"Expected `initializer` to be 'glorot_uniform' or 'positive_uniform'. "
+                f"Received: initializer={initializer!r}"
+            )
         self.activation = activation
-        self.W = tf.Variable(tf.random.uniform((input_size, output_size), minval=low, maxval=high), name="W")
+        self.W = tf.Variable(
+            tf.random.uniform((input_size, output_size), minval=low, maxval=high),
+            name="W",
+        )
         self.b = tf.Variable(tf.zeros((output_size,)), name="b")
 
     def __call__(self, inputs):
         if inputs.shape[-1] != self.W.shape[0]:
-            raise ValueError(f"Expected `inputs` of shape (batch_size, {self.W.shape[0]}). "
-                             f"Received: inputs.shape={tuple(inputs.shape)}")
+            raise ValueError(
+                f"Expected `inputs` of shape (batch_size, {self.W.shape[0]}). "
+                f"Received: inputs.shape={tuple(inputs.shape)}"
+            )
         outputs = tf.matmul(inputs, self.W) + self.b
         return outputs if self.activation is None else self.activation(outputs)
 
@@ -117,10 +139,17 @@ class NaiveSequential:
     """
 
     def __init__(self, layers):
-        if (not isinstance(layers, (list, tuple)) or not layers
-                or not all(callable(layer) and hasattr(layer, "weights") for layer in layers)):
-            raise TypeError(f"Expected `layers` to be a non-empty list of layers with `weights`. "
-                            f"Received: layers={layers!r}")
+        if (
+            not isinstance(layers, (list, tuple))
+            or not layers
+            or not all(
+                callable(layer) and hasattr(layer, "weights") for layer in layers
+            )
+        ):
+            raise TypeError(
+                f"Expected `layers` to be a non-empty list of layers with `weights`. "
+                f"Received: layers={layers!r}"
+            )
         self.layers = list(layers)
 
     def __call__(self, inputs):
@@ -159,10 +188,17 @@ class BatchGenerator:
 
     def __init__(self, images, labels, batch_size=128, seed=None):
         if len(images) != len(labels):
-            raise ValueError(f"Expected `images` and `labels` of the same length. "
-                             f"Received: len(images)={len(images)}, len(labels)={len(labels)}")
+            raise ValueError(
+                f"Expected `images` and `labels` of the same length. "
+                f"Received: len(images)={len(images)}, len(labels)={len(labels)}"
+            )
         _check_positive_int("batch_size", batch_size)
-        self.images, self.labels, self.batch_size, self.seed = images, labels, batch_size, seed
+        self.images, self.labels, self.batch_size, self.seed = (
+            images,
+            labels,
+            batch_size,
+            seed,
+        )
         self.num_batches = math.ceil(len(images) / batch_size)
 
     def __len__(self):
@@ -173,7 +209,7 @@ class BatchGenerator:
         if self.seed is not None:
             order = np.random.default_rng(self.seed).permutation(order)
         for start in range(0, len(order), self.batch_size):
-            batch = order[start:start + self.batch_size]
+            batch = order[start : start + self.batch_size]
             yield self.images[batch], self.labels[batch]
 
 
@@ -199,14 +235,18 @@ def update_weights(gradients, weights, learning_rate=1e-3):
         [0.0, 3.0]
     """
     if len(gradients) != len(weights):
-        raise ValueError(f"Expected one gradient per weight. "
-                         f"Received: len(gradients)={len(gradients)}, len(weights)={len(weights)}")
+        raise ValueError(
+            f"Expected one gradient per weight. "
+            f"Received: len(gradients)={len(gradients)}, len(weights)={len(weights)}"
+        )
     _check_positive("learning_rate", learning_rate)
     for gradient, weight in zip(gradients, weights):
         weight.assign_sub(learning_rate * gradient)
 
 
-def one_training_step(model, images_batch, labels_batch, learning_rate=1e-3, optimizer=None):
+def one_training_step(
+    model, images_batch, labels_batch, learning_rate=1e-3, optimizer=None
+):
     """Train on one batch: forward pass, loss, gradient, update.
 
     The model's outputs are taken as logits, and the loss is the mean sparse
@@ -240,11 +280,17 @@ def one_training_step(model, images_batch, labels_batch, learning_rate=1e-3, opt
         True
     """
     _check_positive("learning_rate", learning_rate)
-    if optimizer is not None and not callable(getattr(optimizer, "apply_gradients", None)):
-        raise TypeError(f"Expected `optimizer` to be a Keras optimizer or None. Received: optimizer={optimizer!r}")
+    if optimizer is not None and not callable(
+        getattr(optimizer, "apply_gradients", None)
+    ):
+        raise TypeError(
+            f"Expected `optimizer` to be a Keras optimizer or None. Received: optimizer={optimizer!r}"
+        )
     with tf.GradientTape() as tape:
         logits = model(images_batch)
-        per_sample = keras.losses.sparse_categorical_crossentropy(labels_batch, logits, from_logits=True)
+        per_sample = keras.losses.sparse_categorical_crossentropy(
+            labels_batch, logits, from_logits=True
+        )
         loss = tf.reduce_mean(per_sample)
     gradients = tape.gradient(loss, model.weights)
     if optimizer is None:
@@ -254,8 +300,18 @@ def one_training_step(model, images_batch, labels_batch, learning_rate=1e-3, opt
     return loss
 
 
-def fit(model, images, labels, epochs=1, batch_size=128, learning_rate=1e-3, optimizer=None, compiled=False,
-        seed=None, verbose=True):
+def fit(
+    model,
+    images,
+    labels,
+    epochs=1,
+    batch_size=128,
+    learning_rate=1e-3,
+    optimizer=None,
+    compiled=False,
+    seed=None,
+    verbose=True,
+):
     """Train for some epochs, one :func:`one_training_step` per batch.
 
     Args:
@@ -292,7 +348,9 @@ def fit(model, images, labels, epochs=1, batch_size=128, learning_rate=1e-3, opt
     step = tf.function(one_training_step) if compiled else one_training_step
     history = []
     for epoch in range(epochs):
-        batches = BatchGenerator(images, labels, batch_size, seed=None if seed is None else seed + epoch)
+        batches = BatchGenerator(
+            images, labels, batch_size, seed=None if seed is None else seed + epoch
+        )
         total = 0.0
         for images_batch, labels_batch in batches:
             loss = step(model, images_batch, labels_batch, learning_rate, optimizer)

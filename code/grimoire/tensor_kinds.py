@@ -57,7 +57,9 @@ def describe(tensor):
     else:
         array = np.asarray(tensor)
         if array.dtype == object:
-            raise TypeError(f"Expected `tensor` to be array-like. Received: an object of type {type(tensor).__name__}")
+            raise TypeError(
+                f"Expected `tensor` to be array-like. Received: an object of type {type(tensor).__name__}"
+            )
         shape, dtype = array.shape, array.dtype
     return f"rank {len(shape)}, shape {shape}, dtype {_dtype_name(dtype)}"
 
@@ -65,7 +67,9 @@ def describe(tensor):
 def _as_array(images, rank, layout):
     images = np.asarray(images)
     if images.ndim != rank:
-        raise ValueError(f"Expected `images` of shape {layout}. Received: images.shape={images.shape}")
+        raise ValueError(
+            f"Expected `images` of shape {layout}. Received: images.shape={images.shape}"
+        )
     return images
 
 
@@ -105,7 +109,9 @@ def to_channels_first(images):
         >>> to_channels_first(np.zeros((5, 28, 32, 3))).shape
         (5, 3, 28, 32)
     """
-    return np.transpose(_as_array(images, 4, "(n, height, width, channels)"), (0, 3, 1, 2))
+    return np.transpose(
+        _as_array(images, 4, "(n, height, width, channels)"), (0, 3, 1, 2)
+    )
 
 
 def to_channels_last(images):
@@ -124,7 +130,9 @@ def to_channels_last(images):
         >>> to_channels_last(np.zeros((5, 3, 28, 32))).shape
         (5, 28, 32, 3)
     """
-    return np.transpose(_as_array(images, 4, "(n, channels, height, width)"), (0, 2, 3, 1))
+    return np.transpose(
+        _as_array(images, 4, "(n, channels, height, width)"), (0, 2, 3, 1)
+    )
 
 
 def make_clips(images, frames):
@@ -158,8 +166,14 @@ def make_clips(images, frames):
             f"Expected `images` of shape (n, height, width) or (n, height, width, channels). "
             f"Received: images.shape={images.shape}"
         )
-    if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or not 1 <= frames <= len(images):
-        raise ValueError(f"Expected `frames` to be an int in [1, {len(images)}]. Received: frames={frames!r}")
+    if (
+        isinstance(frames, bool)
+        or not isinstance(frames, (int, np.integer))
+        or not 1 <= frames <= len(images)
+    ):
+        raise ValueError(
+            f"Expected `frames` to be an int in [1, {len(images)}]. Received: frames={frames!r}"
+        )
     clips = len(images) // frames
     return images[: clips * frames].reshape(clips, frames, *images.shape[1:])
 
@@ -198,8 +212,14 @@ def data_kinds_table(images, batch_size=128, frames=8):
     """
     images = _as_array(images, 3, "(n, height, width)")
     for name, value in (("batch_size", batch_size), ("frames", frames)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"Expected `{name}` to be a positive int. Received: {name}={value!r}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, np.integer))
+            or value < 1
+        ):
+            raise ValueError(
+                f"Expected `{name}` to be a positive int. Received: {name}={value!r}"
+            )
     if len(images) < batch_size * frames:
         raise ValueError(
             f"Expected at least batch_size * frames = {batch_size * frames} images. Received: {len(images)}"
@@ -210,8 +230,16 @@ def data_kinds_table(images, batch_size=128, frames=8):
         ("vector data", "(samples, features)", batch.reshape(batch_size, -1)),
         ("timeseries", "(samples, timesteps, features)", batch),
         ("images, channels last", "(samples, height, width, channels)", channels_last),
-        ("images, channels first", "(samples, channels, height, width)", to_channels_first(channels_last)),
-        ("video", "(samples, frames, height, width, channels)", make_clips(images[: batch_size * frames], frames)),
+        (
+            "images, channels first",
+            "(samples, channels, height, width)",
+            to_channels_first(channels_last),
+        ),
+        (
+            "video",
+            "(samples, frames, height, width, channels)",
+            make_clips(images[: batch_size * frames], frames),
+        ),
     ]
     return [(kind, axes, tuple(array.shape), array.ndim) for kind, axes, array in kinds]
 
@@ -240,7 +268,11 @@ def markdown_table(rows, headers):
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     for row in rows:
         if len(row) != len(headers):
-            raise ValueError(f"Expected each row to have {len(headers)} values, one per header. Received: {row!r}")
-        cells = [f"`{value}`" if isinstance(value, tuple) else str(value) for value in row]
+            raise ValueError(
+                f"Expected each row to have {len(headers)} values, one per header. Received: {row!r}"
+            )
+        cells = [
+            f"`{value}`" if isinstance(value, tuple) else str(value) for value in row
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -28,7 +28,9 @@ __all__ = [
 def _as_rank(x, rank, name):
     x = np.asarray(x, dtype=float)
     if x.ndim != rank:
-        raise ValueError(f"Expected `{name}` to be a rank-{rank} array. Received: {name}.shape={x.shape}")
+        raise ValueError(
+            f"Expected `{name}` to be a rank-{rank} array. Received: {name}.shape={x.shape}"
+        )
     return x
 
 
@@ -148,8 +150,14 @@ def naive_broadcast_add(x, y):
     shape = broadcast_shape(x.shape, y.shape)
     out = np.empty(shape)
     for index in np.ndindex(*shape):
-        index_x = tuple(0 if size == 1 else i for i, size in zip(index[len(shape) - x.ndim:], x.shape))
-        index_y = tuple(0 if size == 1 else i for i, size in zip(index[len(shape) - y.ndim:], y.shape))
+        index_x = tuple(
+            0 if size == 1 else i
+            for i, size in zip(index[len(shape) - x.ndim :], x.shape)
+        )
+        index_y = tuple(
+            0 if size == 1 else i
+            for i, size in zip(index[len(shape) - y.ndim :], y.shape)
+        )
         out[index] = x[index_x] + y[index_y]
     return out
 
@@ -174,7 +182,9 @@ def naive_vector_dot(x, y):
     x = _as_rank(x, 1, "x")
     y = _as_rank(y, 1, "y")
     if len(x) != len(y):
-        raise ValueError(f"Expected `x` and `y` to have the same length. Received: {len(x)} and {len(y)}")
+        raise ValueError(
+            f"Expected `x` and `y` to have the same length. Received: {len(x)} and {len(y)}"
+        )
     total = 0.0
     for i in range(len(x)):
         total += x[i] * y[i]
@@ -264,9 +274,13 @@ def best_time(function, *args, repeat=5):
         True
     """
     if not callable(function):
-        raise TypeError(f"Expected `function` to be callable. Received: function={function!r}")
+        raise TypeError(
+            f"Expected `function` to be callable. Received: function={function!r}"
+        )
     if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
-        raise ValueError(f"Expected `repeat` to be a positive int. Received: repeat={repeat!r}")
+        raise ValueError(
+            f"Expected `repeat` to be a positive int. Received: repeat={repeat!r}"
+        )
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()

@@ -183,9 +183,16 @@ def time_batch_sizes(fn, batch_sizes, features):
         raise TypeError(f"Expected `fn` to be callable. Received: fn={fn!r}")
     batch_sizes = list(batch_sizes)
     if not batch_sizes:
-        raise ValueError("Expected `batch_sizes` to hold at least one size. Received: batch_sizes=[]")
-    if any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1 for n in batch_sizes):
-        raise ValueError(f"Expected every batch size to be a positive int. Received: batch_sizes={batch_sizes!r}")
+        raise ValueError(
+            "Expected `batch_sizes` to hold at least one size. Received: batch_sizes=[]"
+        )
+    if any(
+        isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1
+        for n in batch_sizes
+    ):
+        raise ValueError(
+            f"Expected every batch size to be a positive int. Received: batch_sizes={batch_sizes!r}"
+        )
     positive_int("features", features)
     start = time.perf_counter()
     for size in batch_sizes:
@@ -221,7 +228,9 @@ def _check_images_labels(images, labels):
     images = np.asarray(images)
     labels = np.asarray(labels)
     if images.ndim != 3:
-        raise ValueError(f"Expected `images` of shape (n, height, width). Received: images.shape={images.shape}")
+        raise ValueError(
+            f"Expected `images` of shape (n, height, width). Received: images.shape={images.shape}"
+        )
     if len(labels) != len(images):
         raise ValueError(
             f"Expected one label per image. Received: {len(images)} images and {len(labels)} labels"
@@ -229,7 +238,15 @@ def _check_images_labels(images, labels):
     return images, labels
 
 
-def build_pipeline(images, labels, batch_size=128, shuffle_buffer=None, cache=True, prefetch=True, seed=42):
+def build_pipeline(
+    images,
+    labels,
+    batch_size=128,
+    shuffle_buffer=None,
+    cache=True,
+    prefetch=True,
+    seed=42,
+):
     """Build a ``tf.data`` input pipeline: map, cache, shuffle, batch, prefetch.
 
     The order matters. Mapping before caching stores the converted images, so
@@ -268,7 +285,9 @@ def build_pipeline(images, labels, batch_size=128, shuffle_buffer=None, cache=Tr
     if cache:
         dataset = dataset.cache()
     if shuffle_buffer is not None:
-        dataset = dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
+        dataset = dataset.shuffle(
+            shuffle_buffer, seed=seed, reshuffle_each_iteration=True
+        )
     dataset = dataset.batch(batch_size)
     if prefetch:
         dataset = dataset.prefetch(tf.data.AUTOTUNE)
@@ -303,8 +322,16 @@ def python_batches(images, labels, batch_size=128):
     images, labels = _check_images_labels(images, labels)
     positive_int("batch_size", batch_size)
     for start in range(0, len(images), batch_size):
-        pairs = [scale_image(x, y) for x, y in zip(images[start:start + batch_size], labels[start:start + batch_size])]
-        yield np.stack([x.numpy() for x, _ in pairs]), np.array([int(y) for _, y in pairs])
+        pairs = [
+            scale_image(x, y)
+            for x, y in zip(
+                images[start : start + batch_size], labels[start : start + batch_size]
+            )
+        ]
+        yield (
+            np.stack([x.numpy() for x, _ in pairs]),
+            np.array([int(y) for _, y in pairs]),
+        )
 
 
 def measure_throughput(batches, max_batches=None):

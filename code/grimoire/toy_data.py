@@ -20,17 +20,31 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["make_rings", "make_xor_blobs", "fit_linear_probe", "linear_probe_accuracy", "plot_classes"]
+__all__ = [
+    "make_rings",
+    "make_xor_blobs",
+    "fit_linear_probe",
+    "linear_probe_accuracy",
+    "plot_classes",
+]
 
 
 def _check_positive_int(name, value):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"Expected `{name}` to be a positive int. Received: {name}={value!r}")
+        raise ValueError(
+            f"Expected `{name}` to be a positive int. Received: {name}={value!r}"
+        )
 
 
 def _check_noise(noise):
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0 <= noise < 1:
-        raise ValueError(f"Expected `noise` to be a number in [0, 1). Received: noise={noise!r}")
+    if (
+        isinstance(noise, bool)
+        or not isinstance(noise, (int, float))
+        or not 0 <= noise < 1
+    ):
+        raise ValueError(
+            f"Expected `noise` to be a number in [0, 1). Received: noise={noise!r}"
+        )
 
 
 def make_rings(n_samples=400, inner_radius=0.5, outer_radius=1.0, noise=0.1, seed=0):
@@ -117,14 +131,18 @@ def _check_features_labels(features, labels):
     features = np.asarray(features, dtype="float64")
     labels = np.asarray(labels)
     if features.ndim != 2:
-        raise ValueError(f"Expected `features` of shape (n, d). Received: features.shape={features.shape}")
+        raise ValueError(
+            f"Expected `features` of shape (n, d). Received: features.shape={features.shape}"
+        )
     if labels.shape != (len(features),):
         raise ValueError(
             f"Expected `labels` of shape ({len(features)},), one per row of `features`. "
             f"Received: labels.shape={labels.shape}"
         )
     if not np.isin(labels, (0, 1)).all():
-        raise ValueError(f"Expected `labels` to hold only 0 and 1. Received: values {np.unique(labels).tolist()}")
+        raise ValueError(
+            f"Expected `labels` to hold only 0 and 1. Received: values {np.unique(labels).tolist()}"
+        )
     return features, labels.astype("float64")
 
 
@@ -159,15 +177,23 @@ def fit_linear_probe(features, labels, steps=500, learning_rate=0.5):
     """
     features, labels = _check_features_labels(features, labels)
     _check_positive_int("steps", steps)
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or learning_rate <= 0:
-        raise ValueError(f"Expected `learning_rate` to be a positive number. Received: learning_rate={learning_rate!r}")
+    if (
+        isinstance(learning_rate, bool)
+        or not isinstance(learning_rate, (int, float))
+        or learning_rate <= 0
+    ):
+        raise ValueError(
+            f"Expected `learning_rate` to be a positive number. Received: learning_rate={learning_rate!r}"
+        )
     mean, scale = features.mean(axis=0), features.std(axis=0)
     scale[scale == 0] = 1.0
     standard = (features - mean) / scale
     weights, bias = np.zeros(features.shape[1]), 0.0
     for _ in range(steps):
         logits = np.clip(standard @ weights + bias, -30.0, 30.0)
-        error = 1.0 / (1.0 + np.exp(-logits)) - labels  # gradient of the mean cross-entropy
+        error = (
+            1.0 / (1.0 + np.exp(-logits)) - labels
+        )  # gradient of the mean cross-entropy
         weights -= learning_rate * standard.T @ error / len(labels)
         bias -= learning_rate * error.mean()
     weights_original = weights / scale
@@ -201,7 +227,9 @@ def linear_probe_accuracy(features, labels, steps=500, learning_rate=0.5):
         >>> linear_probe_accuracy(radius, labels)  # the radius does
         1.0
     """
-    weights, bias = fit_linear_probe(features, labels, steps=steps, learning_rate=learning_rate)
+    weights, bias = fit_linear_probe(
+        features, labels, steps=steps, learning_rate=learning_rate
+    )
     features, labels = _check_features_labels(features, labels)
     predicted = (features @ weights + bias > 0).astype("float64")
     return float((predicted == labels).mean())
@@ -236,11 +264,21 @@ def plot_classes(points, labels, boundary=None, ax=None, xlabel="x₁", ylabel="
     """
     points_checked, labels = _check_features_labels(points, labels)
     if points_checked.shape[1] != 2:
-        raise ValueError(f"Expected `points` of shape (n, 2). Received: points.shape={points_checked.shape}")
+        raise ValueError(
+            f"Expected `points` of shape (n, 2). Received: points.shape={points_checked.shape}"
+        )
     ax = ax if ax is not None else plt.gca()
     for value, color, marker in ((0, "tab:blue", "o"), (1, "tab:orange", "s")):
         chosen = points_checked[labels == value]
-        ax.scatter(chosen[:, 0], chosen[:, 1], s=12, color=color, marker=marker, alpha=0.8, label=f"class {value}")
+        ax.scatter(
+            chosen[:, 0],
+            chosen[:, 1],
+            s=12,
+            color=color,
+            marker=marker,
+            alpha=0.8,
+            label=f"class {value}",
+        )
     if boundary is not None:
         (w1, w2), b = boundary
         x_min, x_max = ax.get_xlim()

@@ -33,7 +33,9 @@ __all__ = [
 
 def _positive_int(name, value):
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"Expected `{name}` to be a positive int. Received: {name}={value!r}")
+        raise ValueError(
+            f"Expected `{name}` to be a positive int. Received: {name}={value!r}"
+        )
 
 
 class ListLogger(keras.callbacks.Callback):
@@ -56,11 +58,15 @@ class ListLogger(keras.callbacks.Callback):
     def __init__(self, records=None):
         super().__init__()
         if records is not None and not isinstance(records, list):
-            raise TypeError(f"Expected `records` to be a list or None. Received: records={records!r}")
+            raise TypeError(
+                f"Expected `records` to be a list or None. Received: records={records!r}"
+            )
         self.records = [] if records is None else records
 
     def on_epoch_end(self, epoch, logs=None):
-        self.records.append({"epoch": epoch, **{k: float(v) for k, v in (logs or {}).items()}})
+        self.records.append(
+            {"epoch": epoch, **{k: float(v) for k, v in (logs or {}).items()}}
+        )
 
 
 class CustomTrainStepModel(keras.Model):
@@ -89,7 +95,9 @@ class CustomTrainStepModel(keras.Model):
         x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
         with tf.GradientTape() as tape:
             y_pred = self(x, training=True)
-            loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=True)
+            loss = self.compute_loss(
+                x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=True
+            )
         gradients = tape.gradient(loss, self.trainable_variables)
         self.optimizer.apply(gradients, self.trainable_variables)
         for metric in self.metrics:
@@ -171,7 +179,9 @@ def train_from_scratch(model, x, y, loss_fn, optimizer, epochs=1, batch_size=32)
     _positive_int("epochs", epochs)
     _positive_int("batch_size", batch_size)
     if len(x) != len(y):
-        raise ValueError(f"Expected `x` and `y` to have the same length. Received: len(x)={len(x)}, len(y)={len(y)}")
+        raise ValueError(
+            f"Expected `x` and `y` to have the same length. Received: len(x)={len(x)}, len(y)={len(y)}"
+        )
     dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size)
 
     @tf.function
@@ -189,7 +199,9 @@ def train_from_scratch(model, x, y, loss_fn, optimizer, epochs=1, batch_size=32)
     for _ in range(epochs):
         epoch_loss = keras.metrics.Mean()
         for x_batch, y_batch in dataset:
-            epoch_loss.update_state(train_step(x_batch, y_batch), sample_weight=tf.shape(x_batch)[0])
+            epoch_loss.update_state(
+                train_step(x_batch, y_batch), sample_weight=tf.shape(x_batch)[0]
+            )
         history.append(float(epoch_loss.result()))
     return history
 
@@ -221,7 +233,9 @@ class ScalarEventWriter(keras.callbacks.Callback):
     def __init__(self, log_dir):
         super().__init__()
         if not isinstance(log_dir, (str, Path)):
-            raise TypeError(f"Expected `log_dir` to be a str or a path. Received: log_dir={log_dir!r}")
+            raise TypeError(
+                f"Expected `log_dir` to be a str or a path. Received: log_dir={log_dir!r}"
+            )
         self.log_dir = Path(log_dir)
         self._writers = {}
         self._metadata = tf.compat.v1.SummaryMetadata(
@@ -235,9 +249,16 @@ class ScalarEventWriter(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         for name, value in (logs or {}).items():
-            run, tag = ("validation", name[4:]) if name.startswith("val_") else ("train", name)
+            run, tag = (
+                ("validation", name[4:]) if name.startswith("val_") else ("train", name)
+            )
             with self._writer(run).as_default():
-                tf.summary.write(f"epoch_{tag}", tf.constant(float(value)), step=epoch, metadata=self._metadata)
+                tf.summary.write(
+                    f"epoch_{tag}",
+                    tf.constant(float(value)),
+                    step=epoch,
+                    metadata=self._metadata,
+                )
 
     def on_train_end(self, logs=None):
         for writer in self._writers.values():
@@ -277,7 +298,9 @@ def read_scalars(log_dir):
     root = Path(log_dir)
     files = sorted(root.rglob("events.out.tfevents.*"))
     if not files:
-        raise FileNotFoundError(f"Expected event files (events.out.tfevents.*) below `log_dir`. Received: log_dir={str(log_dir)!r}")
+        raise FileNotFoundError(
+            f"Expected event files (events.out.tfevents.*) below `log_dir`. Received: log_dir={str(log_dir)!r}"
+        )
     points = {}
     for path in files:
         run = path.parent.relative_to(root).as_posix() if path.parent != root else "."
@@ -288,8 +311,13 @@ def read_scalars(log_dir):
                     number = float(tf.make_ndarray(value.tensor))
                 else:
                     number = float(value.simple_value)
-                points.setdefault(run, {}).setdefault(value.tag, []).append((event.step, number))
+                points.setdefault(run, {}).setdefault(value.tag, []).append(
+                    (event.step, number)
+                )
     return {
-        run: {tag: tuple(np.array(column) for column in zip(*sorted(pairs))) for tag, pairs in tags.items()}
+        run: {
+            tag: tuple(np.array(column) for column in zip(*sorted(pairs)))
+            for tag, pairs in tags.items()
+        }
         for run, tags in points.items()
     }

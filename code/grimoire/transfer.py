@@ -12,7 +12,14 @@ from __future__ import annotations
 import keras
 import numpy as np
 from keras import layers
-from grimoire.validation import positive_int, unit_rate, positive_float, keras_model, model_layer
+
+from grimoire.validation import (
+    keras_model,
+    model_layer,
+    positive_float,
+    positive_int,
+    unit_rate,
+)
 
 __all__ = [
     "select_classes",
@@ -44,13 +51,19 @@ def select_classes(images, labels, classes):
     """
     images, labels = np.asarray(images), np.asarray(labels)
     if len(images) != len(labels):
-        raise ValueError(f"Expected `images` and `labels` of the same length. Received: {len(images)} and {len(labels)}")
+        raise ValueError(
+            f"Expected `images` and `labels` of the same length. Received: {len(images)} and {len(labels)}"
+        )
     classes = list(classes)
     if not classes or len(set(classes)) != len(classes):
-        raise ValueError(f"Expected `classes` to be distinct labels, at least one. Received: classes={classes!r}")
+        raise ValueError(
+            f"Expected `classes` to be distinct labels, at least one. Received: classes={classes!r}"
+        )
     keep = np.isin(labels, classes)
     lookup = {label: index for index, label in enumerate(classes)}
-    return images[keep], np.array([lookup[label] for label in labels[keep]], dtype="int64")
+    return images[keep], np.array(
+        [lookup[label] for label in labels[keep]], dtype="int64"
+    )
 
 
 def balanced_subset(images, labels, per_class, seed=0):
@@ -75,15 +88,19 @@ def balanced_subset(images, labels, per_class, seed=0):
     """
     images, labels = np.asarray(images), np.asarray(labels)
     if len(images) != len(labels):
-        raise ValueError(f"Expected `images` and `labels` of the same length. Received: {len(images)} and {len(labels)}")
+        raise ValueError(
+            f"Expected `images` and `labels` of the same length. Received: {len(images)} and {len(labels)}"
+        )
     per_class = positive_int("per_class", per_class)
     rng = np.random.default_rng(seed)
     chosen = []
     for label in np.unique(labels):
         members = np.flatnonzero(labels == label)
         if len(members) < per_class:
-            raise ValueError(f"Expected `per_class` to be at most {len(members)}, the size of class {label}. "
-                             f"Received: per_class={per_class}")
+            raise ValueError(
+                f"Expected `per_class` to be at most {len(members)}, the size of class {label}. "
+                f"Received: per_class={per_class}"
+            )
         chosen.append(rng.choice(members, per_class, replace=False))
     order = rng.permutation(np.concatenate(chosen))
     return images[order], labels[order]
@@ -156,8 +173,10 @@ def transfer_model(base, num_classes, dense_units=64, dropout=0.5, learning_rate
     dropout = unit_rate("dropout", dropout)
     learning_rate = positive_float("learning_rate", learning_rate)
     if len(base.output.shape) != 4:
-        raise ValueError(f"Expected `base` to output feature maps (batch, height, width, channels). "
-                         f"Received: output shape {tuple(base.output.shape)}")
+        raise ValueError(
+            f"Expected `base` to output feature maps (batch, height, width, channels). "
+            f"Received: output shape {tuple(base.output.shape)}"
+        )
     base.trainable = False
     inputs = keras.Input(shape=tuple(base.inputs[0].shape[1:]))
     x = base(inputs, training=False)
@@ -167,8 +186,11 @@ def transfer_model(base, num_classes, dense_units=64, dropout=0.5, learning_rate
     x = layers.Dense(num_classes, name="logits")(x)
     outputs = layers.Activation("softmax", name="predictions")(x)
     model = keras.Model(inputs, outputs, name="transfer")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     return model
 
 
@@ -209,6 +231,13 @@ def unfreeze_from(model, base, layer_name, learning_rate=1e-4):
     start = names.index(layer_name)
     for index, layer in enumerate(base.layers):
         layer.trainable = index >= start
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
-    return [layer.name for layer in base.layers if layer.trainable and not isinstance(layer, keras.layers.InputLayer)]
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return [
+        layer.name
+        for layer in base.layers
+        if layer.trainable and not isinstance(layer, keras.layers.InputLayer)
+    ]

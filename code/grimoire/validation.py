@@ -25,7 +25,9 @@ def positive_int(name, value):
         ValueError: Expected `epochs` to be a positive int. Received: epochs=0
     """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"Expected `{name}` to be a positive int. Received: {name}={value!r}")
+        raise ValueError(
+            f"Expected `{name}` to be a positive int. Received: {name}={value!r}"
+        )
     return int(value)
 
 
@@ -36,8 +38,14 @@ def unit_rate(name, value):
         >>> unit_rate("dropout", 0.5)
         0.5
     """
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-        raise ValueError(f"Expected `{name}` to be a float in [0, 1). Received: {name}={value!r}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not 0 <= value < 1
+    ):
+        raise ValueError(
+            f"Expected `{name}` to be a float in [0, 1). Received: {name}={value!r}"
+        )
     return float(value)
 
 
@@ -49,7 +57,9 @@ def positive_float(name, value):
         0.001
     """
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(f"Expected `{name}` to be a positive number. Received: {name}={value!r}")
+        raise ValueError(
+            f"Expected `{name}` to be a positive number. Received: {name}={value!r}"
+        )
     return float(value)
 
 
@@ -63,7 +73,9 @@ def keras_model(name, value):
         TypeError: Expected `model` to be a keras.Model. Received: model of type str
     """
     if not isinstance(value, keras.Model):
-        raise TypeError(f"Expected `{name}` to be a keras.Model. Received: {name} of type {type(value).__name__}")
+        raise TypeError(
+            f"Expected `{name}` to be a keras.Model. Received: {name} of type {type(value).__name__}"
+        )
     return value
 
 
@@ -77,6 +89,8 @@ def model_layer(model, layer_name):
     """
     names = [layer.name for layer in model.layers]
     if layer_name not in names:
-        raise ValueError(f"Expected `layer_name` to be one of the model's layers {names}. "
-                         f"Received: layer_name={layer_name!r}")
+        raise ValueError(
+            f"Expected `layer_name` to be one of the model's layers {names}. "
+            f"Received: layer_name={layer_name!r}"
+        )
     return model.get_layer(layer_name)
