@@ -1,8 +1,8 @@
 """The book's figure style and small plotting helpers.
 
 Helpers draw into axes they are given (or create), return the axes, and never
-call ``plt.show()``; the chapter's cell shows the figure, and its caption
-comes from the cell's metadata, not from a title baked into the plot.
+call ``plt.show()``. A chapter's cell glues its figure with ``glue_figure``
+and the markdown places it with a caption, never a title baked into the plot.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["use_house_style", "show_images"]
+__all__ = ["use_house_style", "show_images", "glue_figure"]
 
 HOUSE_STYLE = {
     "figure.figsize": (6.4, 4.0),
@@ -103,3 +103,47 @@ def show_images(images, titles=None, ncols=8, title_colors=None, axes=None):
             color = title_colors[index] if title_colors is not None else "black"
             ax.set_title(titles[index], fontsize=8, color=color)
     return axes
+
+
+def glue_figure(name, fig=None):
+    """Store a figure for a ``glue:figure`` directive, and close it.
+
+    A chapter draws a figure in a code cell and glues it; the markdown that
+    follows places it with its caption, alt text and label::
+
+        :::{glue:figure} fig-convnets-filters
+        :name: fig-convnets-filters
+        :alt: A grid of 32 small grey squares, the learned kernels.
+
+        The 32 learned 3 × 3 kernels of the first convolution.
+        :::
+
+    Captions live in the markdown, not in the cell, so editing one re-executes
+    nothing. The figure is closed so that the notebook does not show it a
+    second time at the end of the cell.
+
+    Args:
+        name: The glue key, by convention ``fig-<chapter>-<thing>``.
+        fig: The figure; by default the current one.
+
+    Returns:
+        The figure's ``(width, height)`` in inches.
+
+    Raises:
+        TypeError: If ``name`` is not a string or ``fig`` is not a figure.
+
+    Example:
+        >>> fig, ax = plt.subplots(figsize=(3, 2))
+        >>> glue_figure("fig-example-empty", fig)
+        (3.0, 2.0)
+    """
+    from myst_nb import glue
+
+    from grimoire.validation import check_type
+
+    check_type("name", name, str)
+    fig = plt.gcf() if fig is None else fig
+    check_type("fig", fig, mpl.figure.Figure, expected="a matplotlib Figure")
+    glue(name, fig, display=False)
+    plt.close(fig)
+    return tuple(float(size) for size in fig.get_size_inches())
