@@ -7,6 +7,7 @@
 #   make linkcheck  check external links (needs internet)
 #   make bench      time cold, no-op, prose-edit and package-edit builds
 #   make chapter CHAPTER=book/part/name.md   execute one chapter alone, timed
+#   make draft CHAPTER=book/part/name.md     build the book, executing only that chapter
 #   make clean      remove built pages (keeps the execution cache)
 #   make distclean  remove built pages, the execution cache and .venv
 #
@@ -34,7 +35,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export KERAS_BACKEND := tensorflow
 export PYTHONHASHSEED := 0
 
-.PHONY: html test lint format livehtml linkcheck bench chapter clean distclean venv
+.PHONY: html test lint format livehtml linkcheck bench chapter draft clean distclean venv
 
 venv: $(STAMP)
 
@@ -51,7 +52,7 @@ html: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-LINTED := code tests conf.py .ci
+LINTED := code tests conf.py .ci book/_ext
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
@@ -74,6 +75,17 @@ bench: $(STAMP)
 chapter: $(STAMP)
 	@test -n "$(CHAPTER)" || { echo "usage: make chapter CHAPTER=book/part/name.md"; exit 2; }
 	$(BIN)/python .ci/run_chapter.py $(CHAPTER)
+
+# A draft build for an author: only CHAPTER executes (with its own cache), the
+# other pages render without outputs, and only CHAPTER's warnings are printed.
+DRAFT = $(BUILDDIR)/draft/$(basename $(notdir $(CHAPTER)))
+draft: $(STAMP)
+	@test -n "$(CHAPTER)" || { echo "usage: make draft CHAPTER=book/part/name.md"; exit 2; }
+	@rm -rf $(DRAFT)/html
+	@GRIMOIRE_EXECUTE_ONLY=$(CHAPTER) GRIMOIRE_JUPYTER_CACHE=$(abspath $(DRAFT))/cache \
+		$(BIN)/sphinx-build -c . -q -n -b html -d $(DRAFT)/doctrees $(SOURCEDIR) $(DRAFT)/html \
+		2>&1 | grep -F "$(basename $(CHAPTER))" || echo "no warnings in $(CHAPTER)"
+	@echo "page: $(DRAFT)/html/$(patsubst book/%,%,$(basename $(CHAPTER))).html"
 
 clean:
 	rm -rf $(BUILDDIR)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import os
 import platform
+import sys
 from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+# The book's own Sphinx extensions (build machinery, not teaching code).
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
 # Every notebook kernel inherits this process's environment: keep TensorFlow's
 # C++ logging and oneDNN banners out of the pages, and pin the Keras backend.
@@ -39,11 +42,13 @@ extensions = [
     "sphinx_design",
     "sphinx_exercise",
     "sphinxcontrib.bibtex",
+    # literalinclude with :no-docstring:, for listings of the package's code.
+    "listings",
     # Re-executes a chapter when grimoire code it imports changes.
     "grimoire.book_cache",
 ]
 
-exclude_patterns = ["_build", "**.ipynb_checkpoints", ".jupyter_cache"]
+exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints", ".jupyter_cache"]
 templates_path: list[str] = []
 html_static_path = [str(ROOT / "_static")]
 html_css_files = ["grimoire.css"]
@@ -70,6 +75,14 @@ nb_execution_timeout = 600  # seconds per cell
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_execution_in_temp = True
+# `make draft CHAPTER=...` executes one chapter and leaves the others unexecuted.
+if os.environ.get("GRIMOIRE_EXECUTE_ONLY"):
+    _only = Path(os.environ["GRIMOIRE_EXECUTE_ONLY"]).resolve()
+    nb_execution_excludepatterns = [
+        str(path.relative_to(ROOT / "book"))
+        for path in (ROOT / "book").rglob("*.md")
+        if path.resolve() != _only
+    ]
 nb_output_stderr = "remove"
 nb_merge_streams = True
 # Markdown that cells display (tables made by code) is parsed as MyST, so pipe tables render.
