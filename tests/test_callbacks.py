@@ -40,25 +40,42 @@ def test_every_prints_the_last_epoch(capsys):
     ]
 
 
+def test_numpy_integers_are_accepted(capsys):
+    logger = EpochLogger(digits=np.int64(2), every=np.int32(1))
+    assert type(logger.digits) is int and type(logger.every) is int
+    logger.set_params({"epochs": 1})
+    logger.on_epoch_end(0, {"loss": np.float32(0.5)})
+    assert capsys.readouterr().out == "epoch 1/1 - loss: 0.50\n"
+
+
 @pytest.mark.parametrize(
     "kwargs, error, message",
     [
         (
             {"digits": 2.0},
             TypeError,
-            r"Expected `digits` to be an int. Received: digits=2.0",
+            r"Expected `digits` to be an int. Received: digits=2.0 of type float",
         ),
         (
             {"every": "1"},
             TypeError,
-            r"Expected `every` to be an int. Received: every='1'",
+            r"Expected `every` to be an int. Received: every='1' of type str",
+        ),
+        (
+            {"digits": True},
+            TypeError,
+            r"Expected `digits` to be an int. Received: digits=True of type bool",
         ),
         (
             {"digits": -1},
             ValueError,
-            r"Expected `digits` to be >= 0. Received: digits=-1",
+            r"Expected `digits` to be an int >= 0. Received: digits=-1",
         ),
-        ({"every": 0}, ValueError, r"Expected `every` to be >= 1. Received: every=0"),
+        (
+            {"every": 0},
+            ValueError,
+            r"Expected `every` to be an int >= 1. Received: every=0",
+        ),
     ],
 )
 def test_bad_arguments(kwargs, error, message):

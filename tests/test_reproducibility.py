@@ -29,6 +29,14 @@ def test_returns_seed():
     assert set_seed(0) == 0
 
 
+def test_numpy_integer_seed_is_accepted_as_an_int():
+    seed = set_seed(np.int64(5))
+    assert seed == 5 and type(seed) is int
+    a = np.random.rand()
+    set_seed(5)
+    assert np.random.rand() == a
+
+
 @pytest.mark.parametrize(
     "seed, error, message",
     [
@@ -42,7 +50,12 @@ def test_returns_seed():
             TypeError,
             r"Expected `seed` to be an int. Received: seed=True of type bool",
         ),
-        (-1, ValueError, r"Expected `seed` to be >= 0. Received: seed=-1"),
+        (
+            "3",
+            TypeError,
+            r"Expected `seed` to be an int. Received: seed='3' of type str",
+        ),
+        (-1, ValueError, r"Expected `seed` to be an int >= 0. Received: seed=-1"),
     ],
 )
 def test_bad_seed(seed, error, message):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import keras
 
+from grimoire.validation import check_scalar, positive_int
+
 __all__ = ["EpochLogger"]
 
 
@@ -21,7 +23,8 @@ class EpochLogger(keras.callbacks.Callback):
         every: Print every ``every``-th epoch (the last one is always printed).
 
     Raises:
-        TypeError: If ``digits`` or ``every`` is not an integer.
+        TypeError: If ``digits`` or ``every`` is not an integer (a NumPy
+            integer is one, a bool is not).
         ValueError: If ``digits`` is negative or ``every`` is not positive.
 
     Example:
@@ -33,17 +36,8 @@ class EpochLogger(keras.callbacks.Callback):
 
     def __init__(self, digits=4, every=1):
         super().__init__()
-        for name, value in (("digits", digits), ("every", every)):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError(
-                    f"Expected `{name}` to be an int. Received: {name}={value!r}"
-                )
-        if digits < 0:
-            raise ValueError(f"Expected `digits` to be >= 0. Received: digits={digits}")
-        if every < 1:
-            raise ValueError(f"Expected `every` to be >= 1. Received: every={every}")
-        self.digits = digits
-        self.every = every
+        self.digits = check_scalar("digits", digits, int, min_value=0)
+        self.every = positive_int("every", every)
 
     def on_epoch_end(self, epoch, logs=None):
         total = self.params.get("epochs", "?")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import random
 
+from grimoire.validation import check_scalar
+
 __all__ = ["set_seed"]
 
 
@@ -17,13 +19,13 @@ def set_seed(seed=42):
     same machine (at some cost in speed for a few ops).
 
     Args:
-        seed: A non-negative integer.
+        seed: A non-negative integer (a NumPy integer is accepted).
 
     Returns:
         The seed, for printing.
 
     Raises:
-        TypeError: If ``seed`` is not an integer.
+        TypeError: If ``seed`` is not an integer (a bool is not one).
         ValueError: If ``seed`` is negative.
 
     Example:
@@ -32,13 +34,12 @@ def set_seed(seed=42):
         >>> _ = set_seed(7); b = np.random.rand()
         >>> a == b
         True
+        >>> set_seed(-1)
+        Traceback (most recent call last):
+        ...
+        ValueError: Expected `seed` to be an int >= 0. Received: seed=-1
     """
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(
-            f"Expected `seed` to be an int. Received: seed={seed!r} of type {type(seed).__name__}"
-        )
-    if seed < 0:
-        raise ValueError(f"Expected `seed` to be >= 0. Received: seed={seed}")
+    seed = check_scalar("seed", seed, int, min_value=0)
     import keras
     import tensorflow as tf
 
