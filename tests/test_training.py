@@ -64,17 +64,14 @@ def test_custom_model_evaluates_without_grad_norm():
 def test_legacy_train_step_reports_a_constant_wrong_loss():
     legacy = tiny(LegacyTrainStepModel)
     history = fit(legacy, shuffle=False)
-    assert history["loss"] == pytest.approx(
-        [0.5, 0.5, 0.5]
-    )  # mean softmax output, 1 / num_classes
+    # The "loss" is the mean softmax output, 1 / num_classes.
+    assert history["loss"] == pytest.approx([0.5, 0.5, 0.5])
     plain = tiny()
     plain_history = fit(plain, shuffle=False)
-    assert history["accuracy"] == pytest.approx(
-        plain_history["accuracy"]
-    )  # same steps, same accuracy
-    real_loss = legacy.evaluate(X, Y, verbose=0)[
-        0
-    ]  # the default test step records the real loss
+    # Same steps, same accuracy.
+    assert history["accuracy"] == pytest.approx(plain_history["accuracy"])
+    # The default test step records the real loss.
+    real_loss = legacy.evaluate(X, Y, verbose=0)[0]
     assert real_loss == pytest.approx(plain.evaluate(X, Y, verbose=0)[0], rel=1e-5)
     assert real_loss != pytest.approx(0.5, abs=1e-3)
 
@@ -164,33 +161,56 @@ def test_event_files_are_real_tensorboard_files(tmp_path):
     assert float(tf.make_ndarray(value.tensor)) == 0.25
 
 
+def test_from_scratch_accepts_numpy_integers():
+    model = tiny()
+    losses = train_from_scratch(
+        model,
+        X,
+        Y,
+        keras.losses.SparseCategoricalCrossentropy(),
+        keras.optimizers.SGD(0.1),
+        epochs=np.int64(2),
+        batch_size=np.int32(16),
+    )
+    assert len(losses) == 2
+
+
 @pytest.mark.parametrize(
     "call, error, message",
     [
         (
             lambda: ListLogger(records=()),
             TypeError,
-            r"Expected `records` to be a list or None. Received: records=\(\)",
+            r"Expected `records` to be a list or None. "
+            r"Received: records=\(\) of type tuple",
         ),
         (
             lambda: ScalarEventWriter(3),
             TypeError,
-            r"Expected `log_dir` to be a str or a path. Received: log_dir=3",
+            r"Expected `log_dir` to be a str or a path. "
+            r"Received: log_dir=3 of type int",
         ),
         (
             lambda: train_from_scratch(None, X, Y, None, None, epochs=0),
             ValueError,
-            r"Expected `epochs` to be a positive int. Received: epochs=0",
+            r"Expected `epochs` to be an int >= 1. Received: epochs=0",
+        ),
+        (
+            lambda: train_from_scratch(None, X, Y, None, None, epochs="2"),
+            TypeError,
+            r"Expected `epochs` to be an int. Received: epochs='2' of type str",
         ),
         (
             lambda: train_from_scratch(None, X, Y, None, None, batch_size=2.0),
-            ValueError,
-            r"Expected `batch_size` to be a positive int. Received: batch_size=2.0",
+            TypeError,
+            r"Expected `batch_size` to be an int. "
+            r"Received: batch_size=2.0 of type float",
         ),
         (
             lambda: train_from_scratch(None, X, Y[:5], None, None),
             ValueError,
-            r"Expected `x` and `y` to have the same length. Received: len\(x\)=48, len\(y\)=5",
+            r"Expected `x` and `y` to have the same length. "
+            r"Received: len\(x\)=48, len\(y\)=5",
         ),
     ],
 )

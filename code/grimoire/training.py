@@ -21,6 +21,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from grimoire.validation import check_type, positive_int
+
 __all__ = [
     "ListLogger",
     "CustomTrainStepModel",
@@ -31,13 +33,6 @@ __all__ = [
 ]
 
 
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(
-            f"Expected `{name}` to be a positive int. Received: {name}={value!r}"
-        )
-
-
 class ListLogger(keras.callbacks.Callback):
     """Append one dict per epoch, ``{"epoch": e, **logs}``, to a list.
 
@@ -46,7 +41,7 @@ class ListLogger(keras.callbacks.Callback):
             available as ``self.records``.
 
     Raises:
-        TypeError: If ``records`` is not a list.
+        TypeError: If ``records`` is neither a list nor None.
 
     Example:
         >>> logger = ListLogger()
@@ -57,10 +52,7 @@ class ListLogger(keras.callbacks.Callback):
 
     def __init__(self, records=None):
         super().__init__()
-        if records is not None and not isinstance(records, list):
-            raise TypeError(
-                f"Expected `records` to be a list or None. Received: records={records!r}"
-            )
+        check_type("records", records, (list, type(None)), "a list or None")
         self.records = [] if records is None else records
 
     def on_epoch_end(self, epoch, logs=None):
@@ -126,10 +118,11 @@ class LegacyTrainStepModel(keras.Model):
 
     Example:
         >>> inputs = keras.Input(shape=(3,))
-        >>> model = LegacyTrainStepModel(inputs, keras.layers.Dense(2, activation="softmax")(inputs))
+        >>> outputs = keras.layers.Dense(2, activation="softmax")(inputs)
+        >>> model = LegacyTrainStepModel(inputs, outputs)
         >>> model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
-        >>> isinstance(model, keras.Model)
-        True
+        >>> model.output_shape
+        (None, 2)
     """
 
     def train_step(self, data):
@@ -164,23 +157,25 @@ def train_from_scratch(model, x, y, loss_fn, optimizer, epochs=1, batch_size=32)
         A list with the mean training loss of each epoch.
 
     Raises:
-        ValueError: If ``x`` and ``y`` differ in length, or ``epochs`` or
-            ``batch_size`` is not a positive int.
+        TypeError: If ``epochs`` or ``batch_size`` is not an int.
+        ValueError: If ``epochs`` or ``batch_size`` is below 1, or ``x``
+            and ``y`` differ in length.
 
     Example:
         >>> keras.utils.set_random_seed(0)
         >>> model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
         >>> x = np.linspace(-1, 1, 8).reshape(-1, 1).astype("float32"); y = 3 * x
-        >>> losses = train_from_scratch(model, x, y, keras.losses.MeanSquaredError(),
-        ...                             keras.optimizers.SGD(0.5), epochs=20, batch_size=4)
+        >>> loss_fn, sgd = keras.losses.MeanSquaredError(), keras.optimizers.SGD(0.5)
+        >>> losses = train_from_scratch(model, x, y, loss_fn, sgd, 20, batch_size=4)
         >>> len(losses), losses[-1] < 0.01 * losses[0]
         (20, True)
     """
-    _positive_int("epochs", epochs)
-    _positive_int("batch_size", batch_size)
+    epochs = positive_int("epochs", epochs)
+    batch_size = positive_int("batch_size", batch_size)
     if len(x) != len(y):
         raise ValueError(
-            f"Expected `x` and `y` to have the same length. Received: len(x)={len(x)}, len(y)={len(y)}"
+            "Expected `x` and `y` to have the same length. "
+            f"Received: len(x)={len(x)}, len(y)={len(y)}"
         )
     dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size)
 
@@ -225,17 +220,15 @@ class ScalarEventWriter(keras.callbacks.Callback):
         >>> import tempfile
         >>> folder = tempfile.mkdtemp()
         >>> writer = ScalarEventWriter(folder)
-        >>> writer.on_epoch_end(0, {"loss": 0.5, "val_loss": 0.7}); writer.on_train_end()
+        >>> writer.on_epoch_end(0, {"loss": 0.5, "val_loss": 0.7})
+        >>> writer.on_train_end()
         >>> sorted(path.name for path in Path(folder).iterdir())
         ['train', 'validation']
     """
 
     def __init__(self, log_dir):
         super().__init__()
-        if not isinstance(log_dir, (str, Path)):
-            raise TypeError(
-                f"Expected `log_dir` to be a str or a path. Received: log_dir={log_dir!r}"
-            )
+        check_type("log_dir", log_dir, (str, Path), "a str or a path")
         self.log_dir = Path(log_dir)
         self._writers = {}
         self._metadata = tf.compat.v1.SummaryMetadata(
@@ -299,7 +292,8 @@ def read_scalars(log_dir):
     files = sorted(root.rglob("events.out.tfevents.*"))
     if not files:
         raise FileNotFoundError(
-            f"Expected event files (events.out.tfevents.*) below `log_dir`. Received: log_dir={str(log_dir)!r}"
+            "Expected event files (events.out.tfevents.*) below `log_dir`. "
+            f"Received: log_dir={str(log_dir)!r}"
         )
     points = {}
     for path in files:
