@@ -42,9 +42,8 @@ def test_batchnorm_training_output_is_standardized_and_batch_dependent():
     bn = NumpyBatchNorm(5)
     alone = bn(X[:1], training=False)
     together = bn(X[:4], training=False)[:1]
-    np.testing.assert_allclose(
-        alone, together
-    )  # inference: one example does not depend on the batch
+    # Inference: one example does not depend on the rest of the batch.
+    np.testing.assert_allclose(alone, together)
 
 
 def test_dropout_keeps_the_expected_value():
@@ -149,23 +148,66 @@ def test_epochs_to_reach_and_plot():
     assert [line.get_label() for line in ax.get_lines()] == ["a (validation)"]
 
 
+def test_numpy_scalars_are_accepted_and_give_the_same_results():
+    plain = NumpyBatchNorm(5, momentum=0.5, epsilon=0.01)
+    numpy = NumpyBatchNorm(np.int64(5), momentum=np.float32(0.5), epsilon=0.01)
+    np.testing.assert_array_equal(plain(X, training=True), numpy(X, training=True))
+    np.testing.assert_array_equal(plain.moving_mean, numpy.moving_mean)
+    a = inverted_dropout(X, 0.5, rng=np.random.default_rng(1))
+    b = inverted_dropout(X, np.float32(0.5), rng=np.random.default_rng(1))
+    np.testing.assert_array_equal(a, b)
+    model = build_variant(
+        "dropout",
+        hidden_units=np.int64(4),
+        depth=np.int32(2),
+        input_size=np.int64(5),
+        num_classes=np.int64(2),
+        dropout_rate=np.float32(0.25),
+        learning_rate=np.float64(0.05),
+    )
+    assert model.count_params() == (5 * 4 + 4) + (4 * 4 + 4) + (4 * 2 + 2)
+    assert model.layers[1].rate == 0.25
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.05)
+    histories = run_experiment(
+        {"a": dict(hidden_units=4, depth=1, input_size=5, num_classes=2)},
+        (X, Y),
+        (X, Y),
+        epochs=np.int64(1),
+        batch_size=np.int64(16),
+        seed=np.int64(3),
+    )
+    assert len(histories["a"]["loss"]) == 1
+
+
 @pytest.mark.parametrize(
     "call, error, message",
     [
         (
             lambda: NumpyBatchNorm(0),
             ValueError,
-            r"Expected `num_features` to be a positive int. Received: num_features=0",
+            r"Expected `num_features` to be an int >= 1. Received: num_features=0",
+        ),
+        (
+            lambda: NumpyBatchNorm(2.0),
+            TypeError,
+            r"Expected `num_features` to be an int. "
+            r"Received: num_features=2.0 of type float",
         ),
         (
             lambda: NumpyBatchNorm(2, momentum=1.0),
             ValueError,
-            r"Expected `momentum` to be in \[0, 1\). Received: momentum=1.0",
+            r"Expected `momentum` to be a float in \[0, 1\). Received: momentum=1.0",
+        ),
+        (
+            lambda: NumpyBatchNorm(2, momentum="0.9"),
+            TypeError,
+            r"Expected `momentum` to be a float. "
+            r"Received: momentum='0.9' of type str",
         ),
         (
             lambda: NumpyBatchNorm(2, epsilon=0),
             ValueError,
-            r"Expected `epsilon` to be a positive number. Received: epsilon=0",
+            r"Expected `epsilon` to be a float > 0. Received: epsilon=0.0",
         ),
         (
             lambda: NumpyBatchNorm(2)(np.ones((3, 4))),
@@ -175,92 +217,135 @@ def test_epochs_to_reach_and_plot():
         (
             lambda: NumpyBatchNorm(2)(np.ones((3, 2)), training=1),
             TypeError,
-            r"Expected `training` to be a bool. Received: training=1",
+            r"Expected `training` to be a bool. Received: training=1 of type int",
         ),
         (
             lambda: inverted_dropout(np.ones(2), rate=1.0),
             ValueError,
-            r"Expected `rate` to be in \[0, 1\). Received: rate=1.0",
+            r"Expected `rate` to be a float in \[0, 1\). Received: rate=1.0",
+        ),
+        (
+            lambda: inverted_dropout(np.ones(2), rate=True),
+            TypeError,
+            r"Expected `rate` to be a float. Received: rate=True of type bool",
         ),
         (
             lambda: inverted_dropout(np.ones(2), rate=0.5, training="no"),
             TypeError,
-            r"Expected `training` to be a bool. Received: training='no'",
+            r"Expected `training` to be a bool. Received: training='no' of type str",
+        ),
+        (
+            lambda: inverted_dropout(np.ones(2), rate=0.5, rng=0),
+            TypeError,
+            r"Expected `rng` to be a Generator or None. Received: rng=0 of type int",
         ),
         (
             lambda: build_variant("wide"),
             ValueError,
-            r"Expected `variant` to be one of \['baseline', 'l2', 'dropout', 'batchnorm'\]. Received: variant='wide'",
+            r"Expected `variant` to be one of "
+            r"\('baseline', 'l2', 'dropout', 'batchnorm'\). Received: variant='wide'",
         ),
         (
             lambda: build_variant(optimizer="adagrad"),
             ValueError,
-            r"Expected `optimizer` to be one of \['adam', 'momentum', 'rmsprop', 'sgd'\]. Received: optimizer='adagrad'",
+            r"Expected `optimizer` to be one of "
+            r"\('sgd', 'momentum', 'rmsprop', 'adam'\). Received: optimizer='adagrad'",
         ),
         (
             lambda: build_variant(hidden_units=0),
             ValueError,
-            r"Expected `hidden_units` to be a positive int. Received: hidden_units=0",
+            r"Expected `hidden_units` to be an int >= 1. Received: hidden_units=0",
         ),
         (
             lambda: build_variant(depth=1.5),
-            ValueError,
-            r"Expected `depth` to be a positive int. Received: depth=1.5",
+            TypeError,
+            r"Expected `depth` to be an int. Received: depth=1.5 of type float",
         ),
         (
             lambda: build_variant(input_size=-1),
             ValueError,
-            r"Expected `input_size` to be a positive int. Received: input_size=-1",
+            r"Expected `input_size` to be an int >= 1. Received: input_size=-1",
         ),
         (
             lambda: build_variant(num_classes=0),
             ValueError,
-            r"Expected `num_classes` to be a positive int. Received: num_classes=0",
+            r"Expected `num_classes` to be an int >= 1. Received: num_classes=0",
         ),
         (
             lambda: build_variant(dropout_rate=-0.1),
             ValueError,
-            r"Expected `dropout_rate` to be in \[0, 1\). Received: dropout_rate=-0.1",
+            r"Expected `dropout_rate` to be a float in \[0, 1\). "
+            r"Received: dropout_rate=-0.1",
         ),
         (
             lambda: build_variant(l2=-1),
             ValueError,
-            r"Expected `l2` to be a number >= 0. Received: l2=-1",
+            r"Expected `l2` to be a float >= 0. Received: l2=-1.0",
+        ),
+        (
+            lambda: build_variant(l2="1e-4"),
+            TypeError,
+            r"Expected `l2` to be a float. Received: l2='1e-4' of type str",
         ),
         (
             lambda: build_variant(learning_rate=0),
             ValueError,
-            r"Expected `learning_rate` to be a positive number or None. Received: learning_rate=0",
+            r"Expected `learning_rate` to be a float > 0. Received: learning_rate=0.0",
+        ),
+        (
+            lambda: build_variant(learning_rate="0.1"),
+            TypeError,
+            r"Expected `learning_rate` to be a float. "
+            r"Received: learning_rate='0.1' of type str",
         ),
         (
             lambda: run_experiment({}, (X, Y), (X, Y)),
             ValueError,
-            r"Expected `configs` to name at least one model. Received: configs=\{\}",
+            r"Expected `len\(configs\)` to be an int >= 1. Received: len\(configs\)=0",
+        ),
+        (
+            lambda: run_experiment(["a"], (X, Y), (X, Y)),
+            TypeError,
+            r"Expected `configs` to be a dict. Received: configs=\['a'\] of type list",
         ),
         (
             lambda: run_experiment({"a": {}}, (X, Y), (X, Y), epochs=0),
             ValueError,
-            r"Expected `epochs` to be a positive int. Received: epochs=0",
+            r"Expected `epochs` to be an int >= 1. Received: epochs=0",
         ),
         (
             lambda: run_experiment({"a": {}}, (X, Y), (X, Y), batch_size=None),
+            TypeError,
+            r"Expected `batch_size` to be an int. "
+            r"Received: batch_size=None of type NoneType",
+        ),
+        (
+            lambda: run_experiment({"a": {}}, (X, Y), (X, Y), seed=-1),
             ValueError,
-            r"Expected `batch_size` to be a positive int. Received: batch_size=None",
+            r"Expected `seed` to be an int >= 0. Received: seed=-1",
         ),
         (
             lambda: run_experiment({"a": {}}, (X, Y), (X, Y), return_models=1),
             TypeError,
-            r"Expected `return_models` to be a bool. Received: return_models=1",
+            r"Expected `return_models` to be a bool. "
+            r"Received: return_models=1 of type int",
         ),
         (
             lambda: summarize({"a": {"loss": [1.0]}}),
             ValueError,
-            r"Expected each history to have 'accuracy' and 'val_accuracy'. Received: 'a' with keys \['loss'\]",
+            r"Expected each history to have 'accuracy' and 'val_accuracy'. "
+            r"Received: 'a' with keys \['loss'\]",
         ),
         (
             lambda: epochs_to_reach({"loss": [1.0]}, 0.5),
             ValueError,
-            r"Expected `key` to be one of \['loss'\]. Received: key='val_accuracy'",
+            r"Expected `key` to be one of \('loss',\). Received: key='val_accuracy'",
+        ),
+        (
+            lambda: epochs_to_reach({"loss": [1.0]}, "0.5", key="loss"),
+            TypeError,
+            r"Expected `threshold` to be a float. "
+            r"Received: threshold='0.5' of type str",
         ),
         (
             lambda: plot_learning_curves({}, train=False, validation=False),
@@ -270,7 +355,8 @@ def test_epochs_to_reach_and_plot():
         (
             lambda: plot_learning_curves({"a": {"loss": [1.0]}}),
             ValueError,
-            r"Expected history 'a' to have \['accuracy', 'val_accuracy'\]. Received keys: \['loss'\]",
+            r"Expected history 'a' to have \['accuracy', 'val_accuracy'\]. "
+            r"Received keys: \['loss'\]",
         ),
     ],
 )

@@ -1,4 +1,4 @@
-"""Regularization and optimizers, measured: model variants, experiments, and the parts in NumPy.
+"""Regularization and optimizers, measured: model variants, experiments, NumPy parts.
 
 - :class:`NumpyBatchNorm` is batch normalization written out, with its
   moving statistics, to check ``keras.layers.BatchNormalization`` against.
@@ -16,6 +16,15 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 from keras import layers
+
+from grimoire.validation import (
+    check_choice,
+    check_scalar,
+    check_type,
+    positive_float,
+    positive_int,
+    unit_rate,
+)
 
 __all__ = [
     "VARIANTS",
@@ -36,24 +45,6 @@ VARIANTS = ("baseline", "l2", "dropout", "batchnorm")
 OPTIMIZERS = {"sgd": 0.01, "momentum": 0.01, "rmsprop": 0.001, "adam": 0.001}
 
 
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(
-            f"Expected `{name}` to be a positive int. Received: {name}={value!r}"
-        )
-
-
-def _rate(name, value):
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not 0 <= value < 1
-    ):
-        raise ValueError(
-            f"Expected `{name}` to be in [0, 1). Received: {name}={value!r}"
-        )
-
-
 class NumpyBatchNorm:
     """Batch normalization over the last axis, in NumPy, with Keras's defaults.
 
@@ -70,10 +61,11 @@ class NumpyBatchNorm:
         epsilon: Added to the variance before the square root.
 
     Raises:
+        TypeError: If an argument is not a number of the right kind; when
+            called, if ``training`` is not a bool.
         ValueError: If ``num_features`` is not a positive int, ``momentum``
             is not in [0, 1) or ``epsilon`` is not positive; when called, if
             ``x`` does not have ``num_features`` on its last axis.
-        TypeError: When called, if ``training`` is not a bool.
 
     Example:
         >>> bn = NumpyBatchNorm(2)
@@ -82,41 +74,27 @@ class NumpyBatchNorm:
         [[-1.0, -1.0], [1.0, 1.0]]
         >>> bn.moving_mean.round(2).tolist(), bn.moving_variance.round(2).tolist()
         ([0.02, 0.2], [1.0, 1.99])
-        >>> bn(x, training=False).round(1).tolist()  # the moving stats have barely moved
+        >>> bn(x, training=False).round(1).tolist()  # the moving stats barely moved
         [[1.0, 7.0], [3.0, 21.1]]
     """
 
     def __init__(self, num_features, momentum=0.99, epsilon=1e-3):
-        _positive_int("num_features", num_features)
-        _rate("momentum", momentum)
-        if (
-            isinstance(epsilon, bool)
-            or not isinstance(epsilon, (int, float))
-            or not epsilon > 0
-        ):
-            raise ValueError(
-                f"Expected `epsilon` to be a positive number. Received: epsilon={epsilon!r}"
-            )
-        self.momentum, self.epsilon = momentum, epsilon
-        self.gamma, self.beta = (
-            np.ones(num_features),
-            np.zeros(num_features),
-        )  # trained by backprop
-        self.moving_mean, self.moving_variance = (
-            np.zeros(num_features),
-            np.ones(num_features),
-        )  # not trained
+        num_features = positive_int("num_features", num_features)
+        self.momentum = unit_rate("momentum", momentum)
+        self.epsilon = positive_float("epsilon", epsilon)
+        self.gamma = np.ones(num_features)  # gamma and beta: trained by backprop
+        self.beta = np.zeros(num_features)
+        self.moving_mean = np.zeros(num_features)  # the moving stats: not trained
+        self.moving_variance = np.ones(num_features)
 
     def __call__(self, x, training=False):
         x = np.asarray(x, dtype="float64")
         if x.ndim < 2 or x.shape[-1:] != self.gamma.shape:
             raise ValueError(
-                f"Expected `x` of shape (batch_size, ..., {len(self.gamma)}). Received: x.shape={x.shape}"
+                f"Expected `x` of shape (batch_size, ..., {len(self.gamma)}). "
+                f"Received: x.shape={x.shape}"
             )
-        if not isinstance(training, bool):
-            raise TypeError(
-                f"Expected `training` to be a bool. Received: training={training!r}"
-            )
+        check_type("training", training, bool)
         if training:
             axes = tuple(range(x.ndim - 1))
             mean, variance = x.mean(axis=axes), x.var(axis=axes)
@@ -148,8 +126,9 @@ def inverted_dropout(x, rate, training=True, rng=None):
         An array of the shape of ``x``.
 
     Raises:
+        TypeError: If ``rate`` is not a number, ``training`` not a bool or
+            ``rng`` not a generator.
         ValueError: If ``rate`` is not in [0, 1).
-        TypeError: If ``training`` is not a bool.
 
     Example:
         >>> out = inverted_dropout(np.ones(8), rate=0.5, rng=np.random.default_rng(0))
@@ -158,11 +137,9 @@ def inverted_dropout(x, rate, training=True, rng=None):
         >>> inverted_dropout(np.ones(3), rate=0.5, training=False).tolist()
         [1.0, 1.0, 1.0]
     """
-    _rate("rate", rate)
-    if not isinstance(training, bool):
-        raise TypeError(
-            f"Expected `training` to be a bool. Received: training={training!r}"
-        )
+    rate = unit_rate("rate", rate)
+    check_type("training", training, bool)
+    check_type("rng", rng, (np.random.Generator, type(None)), "a Generator or None")
     x = np.asarray(x, dtype="float64")
     if not training or rate == 0:
         return x
@@ -172,19 +149,10 @@ def inverted_dropout(x, rate, training=True, rng=None):
 
 
 def _optimizer(name, learning_rate):
-    if name not in OPTIMIZERS:
-        raise ValueError(
-            f"Expected `optimizer` to be one of {sorted(OPTIMIZERS)}. Received: optimizer={name!r}"
-        )
-    if learning_rate is not None and (
-        isinstance(learning_rate, bool)
-        or not isinstance(learning_rate, (int, float))
-        or not learning_rate > 0
-    ):
-        raise ValueError(
-            f"Expected `learning_rate` to be a positive number or None. Received: learning_rate={learning_rate!r}"
-        )
-    rate = OPTIMIZERS[name] if learning_rate is None else learning_rate
+    check_choice("optimizer", name, tuple(OPTIMIZERS))
+    if learning_rate is None:
+        learning_rate = OPTIMIZERS[name]
+    rate = positive_float("learning_rate", learning_rate)
     if name == "sgd":
         return keras.optimizers.SGD(rate)
     if name == "momentum":
@@ -233,31 +201,29 @@ def build_variant(
         A compiled ``keras.Sequential`` model.
 
     Raises:
+        TypeError: If a size is not an int or a rate, ``l2`` or
+            ``learning_rate`` not a number.
         ValueError: If ``variant`` or ``optimizer`` is unknown, a size is not
-            a positive int, a rate is out of range, ``l2`` is negative or
+            positive, a rate is out of range, ``l2`` is negative or
             ``learning_rate`` is not positive.
 
     Example:
-        >>> model = build_variant("batchnorm", hidden_units=8, depth=1, input_size=4, num_classes=3)
+        >>> model = build_variant(
+        ...     "batchnorm", hidden_units=8, depth=1, input_size=4, num_classes=3
+        ... )
         >>> [layer.__class__.__name__ for layer in model.layers]
         ['Dense', 'BatchNormalization', 'Activation', 'Dense']
-        >>> model.count_params()  # 4*8 + (2+2)*8 + 8*3 + 3: BN adds gamma, beta and two moving stats
+        >>> # 4*8 + (2+2)*8 + 8*3 + 3: BN adds gamma, beta and two moving stats
+        >>> model.count_params()
         91
     """
-    if variant not in VARIANTS:
-        raise ValueError(
-            f"Expected `variant` to be one of {list(VARIANTS)}. Received: variant={variant!r}"
-        )
-    for name, value in (
-        ("hidden_units", hidden_units),
-        ("depth", depth),
-        ("input_size", input_size),
-        ("num_classes", num_classes),
-    ):
-        _positive_int(name, value)
-    _rate("dropout_rate", dropout_rate)
-    if isinstance(l2, bool) or not isinstance(l2, (int, float)) or l2 < 0:
-        raise ValueError(f"Expected `l2` to be a number >= 0. Received: l2={l2!r}")
+    check_choice("variant", variant, VARIANTS)
+    hidden_units = positive_int("hidden_units", hidden_units)
+    depth = positive_int("depth", depth)
+    input_size = positive_int("input_size", input_size)
+    num_classes = positive_int("num_classes", num_classes)
+    dropout_rate = unit_rate("dropout_rate", dropout_rate)
+    l2 = check_scalar("l2", l2, float, min_value=0)
     model = keras.Sequential([keras.Input(shape=(input_size,))])
     for _ in range(depth):
         if variant == "batchnorm":
@@ -302,27 +268,25 @@ def run_experiment(
         ``return_models=True``, the pair ``(histories, {name: model})``.
 
     Raises:
-        ValueError: If ``configs`` is empty, or ``epochs`` or ``batch_size``
-            is not a positive int.
-        TypeError: If ``return_models`` is not a bool.
+        TypeError: If ``configs`` is not a dict, ``epochs``, ``batch_size``
+            or ``seed`` not an int, or ``return_models`` not a bool.
+        ValueError: If ``configs`` is empty, ``epochs`` or ``batch_size`` is
+            below 1 or ``seed`` is negative.
 
     Example:
-        >>> x = np.random.default_rng(0).random((64, 4)).astype("float32"); y = (x[:, 0] > 0.5).astype(int)
-        >>> histories = run_experiment({"tiny": dict(hidden_units=4, depth=1, input_size=4, num_classes=2)},
-        ...                            (x, y), (x, y), epochs=2)
+        >>> x = np.random.default_rng(0).random((64, 4)).astype("float32")
+        >>> y = (x[:, 0] > 0.5).astype(int)
+        >>> tiny = dict(hidden_units=4, depth=1, input_size=4, num_classes=2)
+        >>> histories = run_experiment({"tiny": tiny}, (x, y), (x, y), epochs=2)
         >>> list(histories), len(histories["tiny"]["val_accuracy"])
         (['tiny'], 2)
     """
-    if not configs:
-        raise ValueError(
-            f"Expected `configs` to name at least one model. Received: configs={configs!r}"
-        )
-    _positive_int("epochs", epochs)
-    _positive_int("batch_size", batch_size)
-    if not isinstance(return_models, bool):
-        raise TypeError(
-            f"Expected `return_models` to be a bool. Received: return_models={return_models!r}"
-        )
+    check_type("configs", configs, dict)
+    check_scalar("len(configs)", len(configs), int, min_value=1)
+    epochs = positive_int("epochs", epochs)
+    batch_size = positive_int("batch_size", batch_size)
+    seed = check_scalar("seed", seed, int, min_value=0)
+    check_type("return_models", return_models, bool)
     histories, models = {}, {}
     for name, kwargs in configs.items():
         keras.utils.set_random_seed(seed)
@@ -353,7 +317,8 @@ def summarize(histories):
         ValueError: If a history lacks ``accuracy`` or ``val_accuracy``.
 
     Example:
-        >>> rows = summarize({"a": {"accuracy": [0.8, 0.95], "val_accuracy": [0.82, 0.85]}})
+        >>> history = {"accuracy": [0.8, 0.95], "val_accuracy": [0.82, 0.85]}
+        >>> rows = summarize({"a": history})
         >>> rows[0]["name"], round(rows[0]["gap"], 2), rows[0]["best_val_accuracy"]
         ('a', 0.1, 0.85)
     """
@@ -378,7 +343,7 @@ def summarize(histories):
 
 
 def epochs_to_reach(history, threshold, key="val_accuracy"):
-    """The first epoch (counting from 1) at which ``history[key]`` reaches ``threshold``.
+    """The first epoch (counting from 1) when ``history[key]`` reaches ``threshold``.
 
     Args:
         history: A history dict.
@@ -389,6 +354,7 @@ def epochs_to_reach(history, threshold, key="val_accuracy"):
         An int, or None if the threshold is never reached.
 
     Raises:
+        TypeError: If ``threshold`` is not a number.
         ValueError: If ``key`` is not in ``history``.
 
     Example:
@@ -397,10 +363,8 @@ def epochs_to_reach(history, threshold, key="val_accuracy"):
         >>> epochs_to_reach({"val_accuracy": [0.5]}, 0.9) is None
         True
     """
-    if key not in history:
-        raise ValueError(
-            f"Expected `key` to be one of {sorted(history)}. Received: key={key!r}"
-        )
+    check_choice("key", key, tuple(history))
+    threshold = check_scalar("threshold", threshold, float)
     reached = [
         epoch for epoch, value in enumerate(history[key], start=1) if value >= threshold
     ]
@@ -426,7 +390,8 @@ def plot_learning_curves(
         ValueError: If a history lacks the metric, or both curves are off.
 
     Example:
-        >>> ax = plot_learning_curves({"a": {"loss": [1.0, 0.5], "val_loss": [1.1, 0.8]}}, metric="loss")
+        >>> history = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.8]}
+        >>> ax = plot_learning_curves({"a": history}, metric="loss")
         >>> [line.get_label() for line in ax.get_lines()], ax.get_xlabel()
         (['a (training)', 'a (validation)'], 'epoch')
     """
@@ -440,7 +405,8 @@ def plot_learning_curves(
         missing = [key for key in keys if key not in history]
         if missing:
             raise ValueError(
-                f"Expected history {name!r} to have {missing}. Received keys: {sorted(history)}"
+                f"Expected history {name!r} to have {missing}. "
+                f"Received keys: {sorted(history)}"
             )
         color = f"C{index}"
         for key in keys:
