@@ -24,16 +24,9 @@ BUILDDIR    := _build
 SPHINXOPTS  ?= -W --keep-going -n
 SPHINXBUILD := $(BIN)/sphinx-build -c . $(SPHINXOPTS)
 
-# The book's data mirror, when it sits beside the repository (as in CI).
-ifeq ($(origin GRIMOIRE_DATA), undefined)
-  ifneq ($(wildcard ../shared/datasets/MANIFEST.md),)
-    export GRIMOIRE_DATA := $(abspath ../shared/datasets)
-  endif
-endif
-# Quiet TensorFlow's C++ logging in every process, notebook kernels included.
-export TF_CPP_MIN_LOG_LEVEL := 3
-export KERAS_BACKEND := tensorflow
-export PYTHONHASHSEED := 0
+# Environment variables (the data mirror, TensorFlow's logging, the Keras
+# backend) are set in one place, book/_ext/build_settings.py, which conf.py,
+# tests/conftest.py and the .ci scripts apply.
 
 .PHONY: html test lint format livehtml linkcheck bench chapter draft clean distclean venv
 

@@ -13,14 +13,14 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-# The book's own Sphinx extensions (build machinery, not teaching code).
+# The book's own Sphinx extensions and build settings (build machinery, not
+# teaching code) live in book/_ext.
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import build_settings  # noqa: E402
 
-# Every notebook kernel inherits this process's environment: keep TensorFlow's
-# C++ logging and oneDNN banners out of the pages, and pin the Keras backend.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("PYTHONHASHSEED", "0")
+# Every notebook kernel inherits this process's environment (build_settings
+# says what is set, and finds the data mirror); figures render inline.
+build_settings.apply()
 os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
 
 # -- Project ------------------------------------------------------------------
@@ -44,8 +44,9 @@ extensions = [
     "sphinxcontrib.bibtex",
     # literalinclude with :no-docstring:, for listings of the package's code.
     "listings",
-    # Re-executes a chapter when grimoire code it imports changes.
-    "grimoire.book_cache",
+    # Re-executes a chapter when grimoire code it imports, or the environment,
+    # changes.
+    "book_cache",
 ]
 
 exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints", ".jupyter_cache"]
@@ -65,7 +66,7 @@ myst_enable_extensions = [
 myst_heading_anchors = 3
 
 # Execution: cached in .jupyter_cache; book_cache adds the grimoire modules a
-# chapter imports to its cache key, so the cache is never stale.
+# chapter imports and the environment to the key, so the cache is never stale.
 nb_execution_mode = "cache"
 # GRIMOIRE_JUPYTER_CACHE lets parallel builds (say, two authors) keep separate caches.
 nb_execution_cache_path = os.environ.get(
@@ -85,11 +86,12 @@ if os.environ.get("GRIMOIRE_EXECUTE_ONLY"):
     ]
 nb_output_stderr = "remove"
 nb_merge_streams = True
-# Markdown that cells display (tables made by code) is parsed as MyST, so pipe tables render.
+# Markdown that cells display (tables made by code) is parsed as MyST, so pipe
+# tables render.
 nb_render_markdown_format = "myst"
 
 book_cache_package = "grimoire"
-book_cache_extra_files = [str(ROOT / "requirements.txt")]
+book_cache_variables = list(build_settings.RESULT_VARIABLES)
 
 # -- Figures, numbering, references -------------------------------------------
 
@@ -123,7 +125,6 @@ html_theme = "sphinx_book_theme"
 html_title = "TensorFlow Grimoire"
 html_logo = str(ROOT / "_static" / "logo.svg")
 html_favicon = str(ROOT / "_static" / "logo.svg")
-html_last_updated_fmt = ""
 html_theme_options = {
     "repository_url": "https://github.com/tensorflow-grimoire/tensorflow-grimoire",
     "repository_branch": "main",

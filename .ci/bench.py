@@ -1,7 +1,9 @@
-"""Benchmark the book's build: cold, no-op, prose edit, package edit.
+"""Benchmark the book's build: cold (serial, parallel), no-op, prose, package edit.
 
-Run it with ``make bench``. It copies the book (``book/``, ``code/``,
-``_static/``, ``conf.py``, ``requirements.txt``) into a scratch folder and
+Run it with ``make bench`` (``--jobs 1 2`` by default: one cold build per
+value of ``sphinx-build -j``, then the incremental builds with the first).
+Each build copies the book (``book/``, ``code/``, ``_static/``, ``conf.py``,
+``requirements.txt``) into a scratch folder and
 builds the copy there with its own execution cache, so the working tree and
 its cache are never touched. The scratch package shadows the installed one
 through ``PYTHONPATH``, so an edit to it is seen by the notebook kernels.
@@ -26,6 +28,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import build_settings  # noqa: E402
+
 COPIED = ["book", "code", "_static", "conf.py", "requirements.txt"]
 PROSE_EDIT = (
     "book/foundations/first-look.md",
@@ -37,7 +42,7 @@ PACKAGE_EDIT = (
 )
 
 
-def build(scratch: Path) -> tuple[float, list[str]]:
+def build(scratch: Path, jobs: str = "1") -> tuple[float, list[str]]:
     """Build the scratch book; return the wall time and the executed chapters."""
     env = dict(os.environ, PYTHONPATH=str(scratch / "code"))
     env.pop("GRIMOIRE_JUPYTER_CACHE", None)  # the scratch book keeps its own cache
@@ -50,6 +55,8 @@ def build(scratch: Path) -> tuple[float, list[str]]:
         "-W",
         "--keep-going",
         "-n",
+        "-j",
+        jobs,
         "-b",
         "html",
         "-d",
@@ -88,35 +95,48 @@ def append(path: Path, text: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=ROOT / "_build" / "bench.json")
+    parser.add_argument(
+        "--jobs", nargs="+", default=["1", "2"], help="sphinx-build -j values"
+    )
     args = parser.parse_args()
+    build_settings.apply()  # the data mirror and the variables, as for make html
 
+    steps = {}
+    for jobs in args.jobs[1:]:
+        with tempfile.TemporaryDirectory(prefix="grimoire-bench-") as folder:
+            scratch = Path(folder)
+            copy_book(scratch)
+            steps[f"cold -j {jobs}"] = build(scratch, jobs)
     with tempfile.TemporaryDirectory(prefix="grimoire-bench-") as folder:
         scratch = Path(folder)
-        for name in COPIED:
-            source = ROOT / name
-            copy = shutil.copytree if source.is_dir() else shutil.copy2
-            copy(
-                source,
-                scratch / name,
-                **(
-                    {"ignore": shutil.ignore_patterns("__pycache__")}
-                    if source.is_dir()
-                    else {}
-                ),
-            )
-
-        steps = {}
-        steps["cold"] = build(scratch)
+        copy_book(scratch)
+        jobs = args.jobs[0]
+        steps[f"cold -j {jobs}"] = build(scratch, jobs)
         chapters = chapter_times(scratch)
-        steps["no-op"] = build(scratch)
+        steps["no-op"] = build(scratch, jobs)
         append(scratch / PROSE_EDIT[0], PROSE_EDIT[1])
-        steps["prose edit"] = build(scratch)
+        steps["prose edit"] = build(scratch, jobs)
         append(scratch / PACKAGE_EDIT[0], PACKAGE_EDIT[1])
-        steps["package edit"] = build(scratch)
+        steps["package edit"] = build(scratch, jobs)
+    report_results(steps, chapters, args.output)
 
-    print(f"{'build':<14}{'seconds':>9}  re-executed chapters")
+
+def copy_book(scratch: Path) -> None:
+    """Copy what the build reads into ``scratch``."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, scratch / name, ignore=ignore)
+        else:
+            shutil.copy2(source, scratch / name)
+
+
+def report_results(steps, chapters, output: Path) -> None:
+    """Print the table and write the JSON report."""
+    print(f"{'build':<16}{'seconds':>9}  re-executed chapters")
     for name, (seconds, executed) in steps.items():
-        print(f"{name:<14}{seconds:>9.1f}  {len(executed)} {', '.join(executed)}")
+        print(f"{name:<16}{seconds:>9.1f}  {len(executed)} {', '.join(executed)}")
     print(f"\n(package edit: {PACKAGE_EDIT[0]}; prose edit: {PROSE_EDIT[0]})")
     print(f"\n{'chapter':<40}{'execution seconds':>18}")
     for chapter, seconds in chapters.items():
@@ -135,9 +155,9 @@ def main() -> None:
         },
         "chapters": chapters,
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nwritten to {args.output}")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nwritten to {output}")
 
 
 if __name__ == "__main__":

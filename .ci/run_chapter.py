@@ -20,6 +20,9 @@ import jupytext
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
+import build_settings  # noqa: E402
+
 
 def glued(notebook):
     """Yield (name, text) for every value a chapter glues."""
@@ -46,6 +49,7 @@ def main(argv=None):
         "--save", type=Path, help="write the executed notebook here (.ipynb)"
     )
     args = parser.parse_args(argv)
+    build_settings.apply()  # the data mirror and the variables, as for make html
     if not args.chapter.is_file():
         parser.error(f"no such chapter: {args.chapter}")
     notebook = jupytext.read(args.chapter)

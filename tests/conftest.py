@@ -1,18 +1,19 @@
 """Shared test set-up: no network, no windows, the book's data mirror if present."""
 
 import os
+import sys
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("agg")  # before pyplot is imported anywhere
 
+# The build's extensions and settings (book/_ext) are importable in tests.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
+import build_settings  # noqa: E402
+
 os.environ["GRIMOIRE_OFFLINE"] = "1"  # tests never download
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-_MIRROR = Path(__file__).resolve().parents[2] / "shared" / "datasets"
-if not os.environ.get("GRIMOIRE_DATA") and (_MIRROR / "MANIFEST.md").is_file():
-    os.environ["GRIMOIRE_DATA"] = str(_MIRROR)
+build_settings.apply()  # the variables and the data mirror, as for the build
 
 import pytest  # noqa: E402
 

@@ -1,13 +1,18 @@
 """The execution cache is never stale, and never re-executes for nothing.
 
-The unit tests check how chapters and modules are read. The last test builds
+The unit tests check how chapters and modules are read. The other tests build
 a small book with Sphinx and myst-nb, whose chapters import a small package,
-and proves the three promises of the build:
+and prove the promises of the build:
 
 * editing a package module re-executes exactly the chapters that import it,
   directly or through another module of the package, and their pages change;
-* editing prose re-executes nothing;
-* a no-op rebuild (or a mere ``touch``) executes nothing.
+* editing prose or a figure caption re-executes nothing;
+* a no-op rebuild (or a mere ``touch``) executes nothing;
+* an upgraded package, another Python or a changed result variable (such as
+  ``KERAS_BACKEND``) re-executes everything, a comment in requirements.txt
+  nothing;
+* a chapter that imports a package module the scan cannot see fails;
+* a file replaced by a copy that keeps an old modification time is noticed.
 
 Each chapter appends its name to a log file when it executes, so the test
 counts executions directly.
@@ -19,16 +24,20 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
-
-from grimoire.book_cache import (
+from book_cache import (
     chapter_dependencies,
     code_cells,
+    environment_fingerprint,
     fingerprint,
+    guard_cell,
     imported_modules,
     package_modules,
 )
+
+EXT = Path(__file__).resolve().parents[1] / "book" / "_ext"
 
 
 def test_code_cells_strip_options():
@@ -55,7 +64,10 @@ def test_code_cells_strip_options():
 
 
 def test_imported_modules_ignores_magics_and_other_packages():
-    source = "%matplotlib inline\nimport grimoire.data as d\nfrom grimoire import plotting\nimport grimoirex\nimport os\n"
+    source = (
+        "%matplotlib inline\nimport grimoire.data as d\n"
+        "from grimoire import plotting\nimport grimoirex\nimport os\n"
+    )
     assert imported_modules(source, "grimoire") == {
         "grimoire.data",
         "grimoire",
@@ -145,7 +157,8 @@ def test_fingerprint_follows_content_not_order(package):
         (
             lambda: package_modules("/nonexistent", "x"),
             ValueError,
-            r"Expected `package_dir` to be a package folder with an __init__.py. Received: package_dir='/nonexistent'",
+            r"Expected `package_dir` to be a package folder with an __init__.py. "
+            r"Received: package_dir='/nonexistent'",
         ),
     ],
 )
@@ -169,7 +182,8 @@ kernelspec:
 
 def chapter(name, prose, code):
     log = f"open(os.environ['EXEC_LOG'], 'a').write('{name}\\n')"
-    return f"{HEADER}\n# {name.title()}\n\n{prose}\n\n```{{code-cell}} ipython3\nimport os\n{log}\n{code}\n```\n"
+    cell = f"```{{code-cell}} ipython3\nimport os\n{log}\n{code}\n```\n"
+    return f"{HEADER}\n# {name.title()}\n\n{prose}\n\n{cell}"
 
 
 @pytest.fixture
@@ -178,14 +192,17 @@ def book(tmp_path, package):
     src.mkdir()
     (src / "conf.py").write_text(
         textwrap.dedent(f"""\
-        extensions = ["myst_nb", "grimoire.book_cache"]
+        extensions = ["myst_nb", "book_cache"]
         book_cache_package = "minipkg"
+        book_cache_variables = ["BOOK_CACHE_TEST_VARIABLE"]
         nb_execution_mode = "cache"
         nb_execution_cache_path = {str(tmp_path / "cache")!r}
         nb_execution_raise_on_error = True
+        nb_execution_show_tb = True
         nb_output_stderr = "remove"
         """)
     )
+    (src / "requirements.txt").write_text("# pinned\nnumpy\n")
     (src / "index.md").write_text(
         "# Mini\n\n```{toctree}\none\ntwo\nthree\nfour\n```\n"
     )
@@ -210,17 +227,32 @@ def book(tmp_path, package):
             "import minipkg.gamma\nprint('word', minipkg.gamma.word())",
         )
     )
+    figure = (
+        "import matplotlib\nmatplotlib.use('agg')\n"
+        "import matplotlib.pyplot as plt\nfrom myst_nb import glue\n"
+        "fig, ax = plt.subplots()\nglue('fig-line', fig, display=False)"
+    )
+    caption = ":::{glue:figure} fig-line\n:name: fig-line\n\nA first caption.\n:::\n"
     (src / "four.md").write_text(
-        chapter("four", "Plain prose.", "print('no package here')")
+        chapter("four", "Plain prose.", figure) + "\n" + caption
+    )
+    # A distribution whose version the environment key must follow.
+    info = tmp_path / "site" / "fakedist-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: fakedist\nVersion: 1.0\n"
     )
     return src
 
 
-def build(book):
+def build(book, **variables):
     """Build the mini book; return the chapters that executed, in order."""
     log = book.parent / "exec.log"
     log.unlink(missing_ok=True)
-    env = dict(os.environ, EXEC_LOG=str(log), PYTHONPATH=str(book.parent / "pkg"))
+    path = os.pathsep.join(
+        str(p) for p in (book.parent / "pkg", book.parent / "site", EXT)
+    )
+    env = dict(os.environ, EXEC_LOG=str(log), PYTHONPATH=path, **variables)
     result = subprocess.run(
         [
             sys.executable,
@@ -238,8 +270,13 @@ def build(book):
         text=True,
         timeout=300,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
+    if result.returncode != 0:
+        raise BuildError(result.stdout + result.stderr)
     return sorted(log.read_text().split()) if log.exists() else []
+
+
+class BuildError(Exception):
+    """The mini book failed to build."""
 
 
 def page(book, name):
@@ -261,6 +298,13 @@ def test_cache_is_exact(book, package):
     assert build(book) == []  # prose only
     assert "Alpha prose, edited." in page(book, "one")
 
+    edit(book / "four.md", "A first caption.", "A second caption.")
+    assert build(book) == []  # a figure caption is prose too
+    assert "A second caption." in page(book, "four")
+
+    edit(book / "requirements.txt", "# pinned", "# pinned, with a comment")
+    assert build(book) == []
+
     edit(package / "alpha.py", "return 1", "return 5")
     assert build(book) == ["one", "two"]  # direct and indirect importers
     assert "value 5" in page(book, "one") and "doubled 10" in page(book, "two")
@@ -271,6 +315,25 @@ def test_cache_is_exact(book, package):
 
     os.utime(package / "beta.py")  # touched, not changed: re-read, not re-executed
     assert build(book) == []
+
+    # A copy that keeps an old modification time (cp -p, rsync -a) is noticed.
+    old = os.stat(package / "alpha.py").st_mtime - 3600
+    edit(package / "alpha.py", "return 5", "return 7")
+    os.utime(package / "alpha.py", (old, old))
+    assert build(book) == ["one", "two"]
+    assert "value 7" in page(book, "one")
+    edit(book / "three.md", "Gamma prose.", "Gamma prose, copied.")
+    os.utime(book / "three.md", (old, old))
+    assert build(book) == []
+    assert "Gamma prose, copied." in page(book, "three")
+
+    # The environment: a result variable, then an upgraded distribution.
+    everything = ["four", "one", "three", "two"]
+    assert build(book, BOOK_CACHE_TEST_VARIABLE="a") == everything
+    assert build(book, BOOK_CACHE_TEST_VARIABLE="a") == []
+    metadata = book.parent / "site" / "fakedist-1.0.dist-info" / "METADATA"
+    edit(metadata, "Version: 1.0", "Version: 2.0")
+    assert build(book, BOOK_CACHE_TEST_VARIABLE="a") == everything
 
 
 def test_used_in_links_the_importing_chapters(book):
@@ -289,3 +352,26 @@ def test_used_in_links_the_importing_chapters(book):
     assert (
         "Not imported by any chapter yet." in lists[1]
     )  # two reaches alpha only through beta
+
+
+def test_environment_fingerprint_follows_distributions(tmp_path):
+    info = tmp_path / "demo-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")
+    before = environment_fingerprint(path=[str(tmp_path)])
+    assert environment_fingerprint(path=[str(tmp_path)]) == before
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: demo\nVersion: 1.1\n")
+    assert environment_fingerprint(path=[str(tmp_path)]) != before
+
+
+def test_an_import_the_scan_cannot_see_fails_the_build(book):
+    hidden = "import importlib\nimportlib.import_module('minipkg.gamma')"
+    (book / "four.md").write_text(chapter("four", "Sneaky.", hidden))
+    with pytest.raises(BuildError, match=r"imported \['minipkg', 'minipkg.gamma'\]"):
+        build(book)
+
+
+def test_guard_cell_names_the_undeclared_modules():
+    source = guard_cell("c", "e", {"os"}, "os")
+    with pytest.raises(RuntimeError, match=r"imported \['os.path'\]"):
+        exec(source, {})

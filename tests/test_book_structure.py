@@ -6,11 +6,13 @@ is shown by object (``:pyobject:``), never by line numbers; and every module of
 the package has its place in the API reference.
 """
 
+import ast
 import pkgutil
 import re
 from pathlib import Path
 
 import pytest
+from listings import strip_docstrings
 
 import grimoire
 
@@ -77,3 +79,53 @@ def test_glue_names_are_unique_across_the_book():
             assert other == chapter, (
                 f"glue name {name!r} is used in {other.name} and {chapter.name}"
             )
+
+
+def _listings(chapter):
+    """Yield (file, object, strip docstring) for each package listing of a chapter."""
+    text = chapter.read_text(encoding="utf-8")
+    for block in re.findall(r"```\{literalinclude\}[^\n]*\n(?:.*\n)*?```", text):
+        target = re.search(r"\{literalinclude\}\s+(\S+)", block).group(1)
+        name = re.search(r":pyobject:\s*(\S+)", block)
+        if name and "code/grimoire" in target:
+            path = (chapter.parent / target).resolve()
+            yield path, name.group(1), ":no-docstring:" in block
+
+
+def _object_source(path, dotted):
+    """The source lines of a top-level object, or of Class.method, as Sphinx cuts it."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    node = tree
+    for part in dotted.split("."):
+        node = next(
+            child
+            for child in node.body
+            if isinstance(child, (ast.FunctionDef, ast.ClassDef)) and child.name == part
+        )
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+    return "".join(lines[start - 1 : node.end_lineno])
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=ids(CHAPTERS))
+def test_listings_fit_the_page_column(chapter):
+    """A listing never scrolls sideways: no shown line is over 88 characters."""
+    too_wide = []
+    for path, name, no_docstring in _listings(chapter):
+        source = _object_source(path, name)
+        if no_docstring:
+            source = strip_docstrings(source)
+        width = max(len(line) for line in source.splitlines())
+        if width > 88:
+            too_wide.append(f"{path.name}:{name} ({width} columns)")
+    assert not too_wide, f"listings wider than 88 columns: {too_wide}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=ids(CHAPTERS))
+def test_captions_are_not_in_cell_metadata(chapter):
+    """Captions live in {glue:figure} markdown: editing one re-executes nothing."""
+    text = chapter.read_text(encoding="utf-8")
+    assert not re.search(r"^mystnb:\n\s+figure:", text, re.MULTILINE), (
+        "a caption in cell metadata (hashed by the execution cache): "
+        "use glue_figure and a {glue:figure} directive"
+    )

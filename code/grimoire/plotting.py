@@ -126,16 +126,14 @@ def glue_figure(name, fig=None):
         name: The glue key, by convention ``fig-<chapter>-<thing>``.
         fig: The figure; by default the current one.
 
-    Returns:
-        The figure's ``(width, height)`` in inches.
-
     Raises:
         TypeError: If ``name`` is not a string or ``fig`` is not a figure.
 
     Example:
         >>> fig, ax = plt.subplots(figsize=(3, 2))
         >>> glue_figure("fig-example-empty", fig)
-        (3.0, 2.0)
+        >>> plt.fignum_exists(fig.number)  # closed: shown only where it is placed
+        False
     """
     from myst_nb import glue
 
@@ -146,4 +144,3 @@ def glue_figure(name, fig=None):
     check_type("fig", fig, mpl.figure.Figure, expected="a matplotlib Figure")
     glue(name, fig, display=False)
     plt.close(fig)
-    return tuple(float(size) for size in fig.get_size_inches())

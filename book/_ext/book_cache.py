@@ -1,21 +1,30 @@
-"""Keep the book's execution cache in step with the package.
+"""Keep the book's execution cache in step with the code and the environment.
 
 myst-nb caches executed chapters with jupyter-cache, whose key is the text of
-a chapter's code cells. A chapter that runs ``from grimoire.data import ...``
-would therefore keep showing old outputs after ``grimoire/data.py`` changed.
+a chapter's code cells (and their metadata). A chapter that runs
+``from grimoire.data import ...`` would therefore keep showing old outputs
+after ``grimoire/data.py`` changed, or after TensorFlow was upgraded.
 
-This Sphinx extension closes that gap in two steps, for every chapter that
-is a notebook:
+This Sphinx extension closes those gaps, for every chapter that is a notebook:
 
 1. It finds the package modules the chapter's code cells import, directly or
    through other package modules, and tells Sphinx that the chapter depends
-   on those files. Sphinx then re-reads the chapter when one of them changes,
-   and only then.
-2. It adds a hidden, removed cell to the chapter that holds a fingerprint of
-   those files (and of ``book_cache_extra_files``, such as the pinned
-   requirements). The fingerprint is part of jupyter-cache's key, so a real
-   change of the code re-executes the chapter, while prose edits, a ``touch``
-   or a no-op rebuild reuse the cache.
+   on those files. Sphinx then re-reads the chapter when one of them changes.
+2. It appends a hidden, removed cell to the chapter that holds two
+   fingerprints: one of those files (and of ``book_cache_extra_files``), one
+   of the environment that runs the chapter (the Python version, every
+   installed distribution and its version, and the variables named in
+   ``book_cache_variables``). The cell is part of jupyter-cache's key, so a
+   change of the code or an upgrade re-executes the chapter, while prose
+   edits, a ``touch``, a comment in ``requirements.txt`` or a no-op rebuild
+   reuse the cache.
+3. The same cell checks, when it runs, that the chapter imported no package
+   module the scan did not see (through ``importlib``, or in a cell that does
+   not parse): such a chapter fails loudly instead of caching silently.
+4. It records a content stamp of every page and of the files it depends on,
+   and marks a page outdated when the stamp changes, even if file times did
+   not (a copy made with ``cp -p``, ``rsync -a`` or an extracted archive keeps
+   old times, which Sphinx alone would trust).
 
 It also records which package modules each chapter imports, and provides the
 ``used-in`` directive, which the API reference uses to link every module to
@@ -24,18 +33,22 @@ the chapters that use it::
     ```{used-in} grimoire.data
     ```
 
-Configuration (in ``conf.py``)::
+Configuration (in ``conf.py``, with ``book/_ext`` on ``sys.path``)::
 
-    extensions = [..., "grimoire.book_cache"]
+    extensions = [..., "book_cache"]
     book_cache_package = "grimoire"          # the package to follow
-    book_cache_extra_files = ["requirements.txt"]
+    book_cache_extra_files = []              # more files in the code key
+    book_cache_variables = ["KERAS_BACKEND"] # variables in the environment key
 """
 
 from __future__ import annotations
 
 import ast
 import hashlib
+import importlib.metadata
 import importlib.util
+import os
+import platform
 import re
 from pathlib import Path
 
@@ -46,8 +59,11 @@ __all__ = [
     "code_cells",
     "imported_modules",
     "package_modules",
+    "declared_modules",
     "chapter_dependencies",
     "fingerprint",
+    "environment_fingerprint",
+    "guard_cell",
     "setup",
 ]
 
@@ -73,7 +89,7 @@ def code_cells(text):
         TypeError: If ``text`` is not a string.
 
     Example:
-        >>> page = "Intro\\n```{code-cell} ipython3\\n:tags: [hide-input]\\nx = 1\\n```\\n"
+        >>> page = "```{code-cell} ipython3\\n:tags: [hide-input]\\nx = 1\\n```\\n"
         >>> code_cells(page)
         ['x = 1\\n']
     """
@@ -114,13 +130,15 @@ def imported_modules(source, package):
         TypeError: If ``source`` or ``package`` is not a string.
 
     Example:
-        >>> sorted(imported_modules("from grimoire.data import load\\nimport numpy", "grimoire"))
+        >>> source = "from grimoire.data import load\\nimport numpy"
+        >>> sorted(imported_modules(source, "grimoire"))
         ['grimoire.data', 'grimoire.data.load']
     """
     for name, value in (("source", source), ("package", package)):
         if not isinstance(value, str):
             raise TypeError(
-                f"Expected `{name}` to be a str. Received: {name}={type(value).__name__}"
+                f"Expected `{name}` to be a str. "
+                f"Received: {name}={type(value).__name__}"
             )
     lines = [
         line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))
@@ -156,7 +174,8 @@ def package_modules(package_dir, package):
 
     Example:
         >>> import grimoire, pathlib
-        >>> modules = package_modules(pathlib.Path(grimoire.__file__).parent, "grimoire")
+        >>> folder = pathlib.Path(grimoire.__file__).parent
+        >>> modules = package_modules(folder, "grimoire")
         >>> "grimoire.data" in modules
         True
     """
@@ -187,8 +206,8 @@ def package_modules(package_dir, package):
     return modules
 
 
-def chapter_dependencies(text, package_dir, package):
-    """Return the package files a chapter's code depends on, transitively.
+def declared_modules(text, package_dir, package):
+    """Return the package modules a chapter's code imports, transitively.
 
     Importing ``package.sub`` runs ``package/__init__.py`` too, so parent
     packages are included.
@@ -199,14 +218,16 @@ def chapter_dependencies(text, package_dir, package):
         package: The package's import name.
 
     Returns:
-        A sorted list of paths (empty if the chapter imports nothing from it).
+        A set of dotted module names (empty if the chapter imports nothing
+        from the package).
 
     Example:
         >>> import grimoire, pathlib
         >>> folder = pathlib.Path(grimoire.__file__).parent
-        >>> page = "```{code-cell} ipython3\\nfrom grimoire.data import load_fashion_mnist\\n```\\n"
-        >>> [path.name for path in chapter_dependencies(page, folder, "grimoire")]
-        ['__init__.py', 'data.py']
+        >>> cell = "from grimoire.reproducibility import set_seed"
+        >>> page = f"```{{code-cell}} ipython3\\n{cell}\\n```\\n"
+        >>> sorted(declared_modules(page, folder, "grimoire"))
+        ['grimoire', 'grimoire.reproducibility']
     """
     modules = package_modules(package_dir, package)
     todo = set()
@@ -222,7 +243,31 @@ def chapter_dependencies(text, package_dir, package):
         parent = name.rpartition(".")[0]
         if parent:
             todo.add(parent)
-    return sorted(modules[name][0] for name in seen)
+    return seen
+
+
+def chapter_dependencies(text, package_dir, package):
+    """Return the package files a chapter's code depends on, transitively.
+
+    Args:
+        text: The chapter's MyST Markdown text.
+        package_dir: The folder holding the package's ``__init__.py``.
+        package: The package's import name.
+
+    Returns:
+        A sorted list of paths (empty if the chapter imports nothing from it).
+
+    Example:
+        >>> import grimoire, pathlib
+        >>> folder = pathlib.Path(grimoire.__file__).parent
+        >>> cell = "from grimoire.reproducibility import set_seed"
+        >>> page = f"```{{code-cell}} ipython3\\n{cell}\\n```\\n"
+        >>> [path.name for path in chapter_dependencies(page, folder, "grimoire")]
+        ['__init__.py', 'reproducibility.py']
+    """
+    modules = package_modules(package_dir, package)
+    names = declared_modules(text, package_dir, package)
+    return sorted(modules[name][0] for name in names)
 
 
 def fingerprint(paths):
@@ -244,9 +289,90 @@ def fingerprint(paths):
     return digest.hexdigest()
 
 
+def environment_fingerprint(variables=(), environ=None, path=None):
+    """Return one sha256 over the environment that executes the chapters.
+
+    It covers the Python version, every installed distribution with its
+    version (so an upgrade changes it, while editing a comment in a
+    requirements file does not), and the values of ``variables``.
+
+    Args:
+        variables: Names of environment variables that change results.
+        environ: The environment to read; ``os.environ`` by default.
+        path: Folders to look for distributions in; ``sys.path`` by default.
+
+    Returns:
+        A hex digest.
+
+    Example:
+        >>> a = environment_fingerprint(["KERAS_BACKEND"], {"KERAS_BACKEND": "jax"})
+        >>> b = environment_fingerprint(["KERAS_BACKEND"], {"KERAS_BACKEND": "torch"})
+        >>> a == b
+        False
+    """
+    environ = os.environ if environ is None else environ
+    found = importlib.metadata.distributions(**({} if path is None else {"path": path}))
+    distributions = sorted(
+        {f"{dist.metadata['Name']}=={dist.version}".lower() for dist in found}
+    )
+    parts = [platform.python_implementation(), platform.python_version()]
+    parts += distributions
+    parts += [f"{name}={environ.get(name, '')}" for name in sorted(variables)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def guard_cell(code_key, environment_key, modules, package):
+    """Return the source of the hidden cell appended to a chapter.
+
+    Its text carries the two fingerprints into jupyter-cache's key; when it
+    runs, last, it fails if the chapter imported a module of ``package`` that
+    is not among ``modules`` (the ones the scan declared).
+
+    Args:
+        code_key: The fingerprint of the package files the chapter uses.
+        environment_key: The fingerprint of the environment.
+        modules: The declared module names.
+        package: The package's import name.
+
+    Returns:
+        The cell's source.
+
+    Example:
+        >>> source = guard_cell("c0de", "e2v", {"grimoire"}, "grimoire")
+        >>> exec(source)  # nothing undeclared is imported here
+        >>> source.splitlines()[0]
+        '# grimoire-book-cache: code c0de, environment e2v'
+    """
+    declared = sorted(modules)
+    return (
+        f"# {_MARKER}: code {code_key}, environment {environment_key}\n"
+        "import sys as _sys\n\n"
+        f"_undeclared = sorted(\n"
+        f"    name for name in _sys.modules\n"
+        f"    if name.split('.')[0] == {package!r} and name not in {declared!r}\n"
+        ")\n"
+        "if _undeclared:\n"
+        "    raise RuntimeError(\n"
+        "        f'This chapter imported {_undeclared}, which the execution cache '\n"
+        "        'does not know it uses (an import through importlib, or in a cell '\n"
+        "        'that does not parse?). Import them with a plain import statement, '\n"
+        "        'so that editing them re-executes this chapter.'\n"
+        "    )\n"
+        "del _sys, _undeclared\n"
+    )
+
+
 def _is_notebook(text):
     head = text.split("\n---", 1)[0] if text.startswith("---") else ""
     return "jupytext" in head or "file_format: mystnb" in head
+
+
+def _environment_key(app):
+    if not hasattr(app, "_book_cache_environment"):
+        app._book_cache_environment = environment_fingerprint(
+            app.config.book_cache_variables
+        )
+    return app._book_cache_environment
 
 
 def _on_source_read(app, docname, source):
@@ -258,22 +384,61 @@ def _on_source_read(app, docname, source):
     if spec is None or not spec.submodule_search_locations:
         raise ValueError(f"book_cache_package={package!r} is not an importable package")
     package_dir = Path(list(spec.submodule_search_locations)[0])
-    files = chapter_dependencies(text, package_dir, package)
     modules_here = package_modules(package_dir, package)
+    declared = declared_modules(text, package_dir, package)
     direct = set()
     for cell in code_cells(text):
         direct |= {
             name for name in imported_modules(cell, package) if name in modules_here
         }
     _used_by(app.env)[docname] = sorted(direct)
+    files = sorted(modules_here[name][0] for name in declared)
     files += [Path(app.confdir, p) for p in app.config.book_cache_extra_files]
     for path in files:
         app.env.note_dependency(str(path))
-    modules = ", ".join(sorted(path.name for path in files))
+    cell = guard_cell(fingerprint(files), _environment_key(app), declared, package)
     source[0] = (
         text.rstrip("\n")
         + "\n\n```{code-cell} ipython3\n:tags: [remove-cell]\n\n"
-        + f"# {_MARKER}: {fingerprint(files)} ({modules})\n```\n"
+        + cell
+        + "```\n"
+    )
+
+
+def _stamps(env):
+    if not hasattr(env, "book_cache_stamps"):
+        env.book_cache_stamps = {}
+    return env.book_cache_stamps
+
+
+def _content_stamp(app, docname):
+    """A digest of a page's source, the files it depends on, and the environment."""
+    env = app.env
+    paths = {str(env.doc2path(docname))}
+    paths |= {str(Path(app.srcdir, dep)) for dep in env.dependencies.get(docname, ())}
+    digest = hashlib.sha256(_environment_key(app).encode())
+    for path in sorted(paths):
+        try:
+            content = Path(path).read_bytes()
+        except OSError:
+            content = b"<missing>"
+        digest.update(path.encode() + b"\0" + content + b"\0")
+    return digest.hexdigest()
+
+
+def _record_stamp(app, doctree):
+    _stamps(app.env)[app.env.docname] = _content_stamp(app, app.env.docname)
+
+
+def _outdated_by_content(app, env, added, changed, removed):
+    # Sphinx trusts modification times; a copy that keeps old times would
+    # leave a page stale. Compare contents too.
+    skip = set(added) | set(changed) | set(removed)
+    stamps = _stamps(env)
+    return sorted(
+        docname
+        for docname in env.all_docs
+        if docname not in skip and stamps.get(docname) != _content_stamp(app, docname)
     )
 
 
@@ -330,11 +495,14 @@ def _pages_with_used_in(app, env):
 
 
 def _purge(app, env, docname):
+    _stamps(env).pop(docname, None)
     _used_by(env).pop(docname, None)
     _used_by(env).get("__pages__", set()).discard(docname)
 
 
 def _merge(app, env, docnames, other):
+    stamps = _stamps(other)
+    _stamps(env).update({doc: stamps[doc] for doc in docnames if doc in stamps})
     theirs = _used_by(other)
     for docname in docnames:
         if docname in theirs:
@@ -353,12 +521,23 @@ def setup(app):
         The extension's metadata.
 
     Example:
-        >>> callable(setup)
-        True
+        >>> from types import SimpleNamespace
+        >>> calls = []
+        >>> fake = SimpleNamespace(
+        ...     add_config_value=lambda *a: calls.append(a[0]),
+        ...     connect=lambda *a: calls.append(a[0]),
+        ...     add_node=lambda *a: None,
+        ...     add_directive=lambda *a: calls.append(a[0]),
+        ... )
+        >>> setup(fake)["parallel_read_safe"], "env-get-outdated" in calls
+        (True, True)
     """
     app.add_config_value("book_cache_package", "grimoire", "env")
     app.add_config_value("book_cache_extra_files", [], "env")
+    app.add_config_value("book_cache_variables", [], "env")
     app.connect("source-read", _on_source_read)
+    app.connect("doctree-read", _record_stamp)
+    app.connect("env-get-outdated", _outdated_by_content)
     app.add_node(used_in)
     app.add_directive("used-in", UsedIn)
     app.connect("doctree-resolved", _resolve_used_in)
