@@ -264,17 +264,22 @@ def test_keras_softmax_output_is_rescued_by_the_loss_on_tensorflow():
         (
             lambda: Scalar("5"),
             TypeError,
-            r"Expected `value` to be a real number. Received: value='5' of type str",
+            r"Expected `value` to be a float. Received: value='5' of type str",
         ),
         (
             lambda: Scalar(True),
             TypeError,
-            r"Expected `value` to be a real number. Received: value=True of type bool",
+            r"Expected `value` to be a float. Received: value=True of type bool",
+        ),
+        (
+            lambda: Scalar(float("nan")),
+            ValueError,
+            r"Expected `value` to be a float. Received: value=nan",
         ),
         (
             lambda: Scalar(1.0, name=3),
             TypeError,
-            r"Expected `name` to be a str or None. Received: name=3",
+            r"Expected `name` to be a str or None. Received: name=3 of type int",
         ),
         (
             lambda: Scalar(1.0).named(None),
@@ -284,67 +289,93 @@ def test_keras_softmax_output_is_rescued_by_the_loss_on_tensorflow():
         (
             lambda: Scalar(1.0) + "a",
             TypeError,
-            r"Expected `other` to be a Scalar or a real number. Received: other='a' of type str",
+            r"Expected `other` to be a Scalar or a real number. "
+            r"Received: other='a' of type str",
         ),
         (
             lambda: [1.0] * Scalar(2.0),
             TypeError,
-            r"Expected `other` to be a Scalar or a real number. Received: other=\[1.0\] of type list",
+            r"Expected `other` to be a Scalar or a real number. "
+            r"Received: other=\[1.0\] of type list",
+        ),
+        (
+            lambda: Scalar(1.0) * True,
+            TypeError,
+            r"Expected `other` to be a float. Received: other=True of type bool",
         ),
         (
             lambda: Scalar(2.0) ** Scalar(2.0),
             TypeError,
-            r"Expected `exponent` to be a real number. Received: exponent=Scalar\(2\) of type Scalar",
+            r"Expected `exponent` to be a float. "
+            r"Received: exponent=Scalar\(2\) of type Scalar",
         ),
         (
             lambda: finite_difference(3, 1.0),
             TypeError,
-            r"Expected `function` to be callable. Received: function=3",
+            r"Expected `function` to be a callable. Received: function=3 of type int",
         ),
         (
             lambda: finite_difference(abs, "1"),
             TypeError,
-            r"Expected `x` to be a real number. Received: x='1' of type str",
+            r"Expected `x` to be a float. Received: x='1' of type str",
         ),
         (
             lambda: finite_difference(abs, 1.0, h=0),
             ValueError,
-            r"Expected `h` to be a positive number. Received: h=0",
+            r"Expected `h` to be a float > 0. Received: h=0.0",
+        ),
+        (
+            lambda: finite_difference(abs, 1.0, h="0.1"),
+            TypeError,
+            r"Expected `h` to be a float. Received: h='0.1' of type str",
         ),
         (
             lambda: finite_difference(abs, 1.0, scheme="backward"),
             ValueError,
-            r"Expected `scheme` to be 'forward' or 'central'. Received: scheme='backward'",
+            r"Expected `scheme` to be one of \('forward', 'central'\). "
+            r"Received: scheme='backward'",
         ),
         (
             lambda: draw_graph(3.0),
             TypeError,
-            r"Expected `output` to be a Scalar. Received: output of type float",
+            r"Expected `output` to be a Scalar. Received: output=3.0 of type float",
         ),
         (
             lambda: draw_graph(Scalar(1.0), spacing=(3.0, 0)),
             ValueError,
-            r"Expected `spacing` to be a pair of positive numbers \(horizontal, vertical\). Received: spacing=\(3.0, 0\)",
+            r"Expected `spacing\[1\]` to be a float > 0. Received: spacing\[1\]=0.0",
+        ),
+        (
+            lambda: draw_graph(Scalar(1.0), spacing=(3.0, 2.0, 1.0)),
+            ValueError,
+            r"Expected `spacing` to be a pair \(horizontal, vertical\). "
+            r"Received: spacing=\(3.0, 2.0, 1.0\)",
         ),
         (
             lambda: draw_graph(Scalar(1.0), spacing=2.0),
-            ValueError,
-            r"Expected `spacing` to be a pair of positive numbers \(horizontal, vertical\). Received: spacing=2.0",
+            TypeError,
+            r"Expected `spacing` to be a pair of numbers. "
+            r"Received: spacing=2.0 of type float",
         ),
         (
             lambda: higher_derivatives("f", 1.0),
             TypeError,
-            r"Expected `function` to be callable. Received: function='f'",
+            r"Expected `function` to be a callable. Received: function='f'",
         ),
         (
             lambda: higher_derivatives(tf.sin, None),
             TypeError,
-            r"Expected `x` to be a real number. Received: x=None of type NoneType",
+            r"Expected `x` to be a float. Received: x=None of type NoneType",
         ),
         (
             lambda: higher_derivatives(tf.sin, 1.0, order=0),
             ValueError,
-            r"Expected `order` to be a positive int. Received: order=0",
+            r"Expected `order` to be an int >= 1. Received: order=0",
+        ),
+        (
+            lambda: higher_derivatives(tf.sin, 1.0, order=2.0),
+            TypeError,
+            r"Expected `order` to be an int. Received: order=2.0 of type float",
         ),
         (
             lambda: softmax(3.0),
@@ -354,7 +385,7 @@ def test_keras_softmax_output_is_rescued_by_the_loss_on_tensorflow():
         (
             lambda: softmax([1.0, 2.0], stable=1),
             TypeError,
-            r"Expected `stable` to be a bool. Received: stable=1",
+            r"Expected `stable` to be a bool. Received: stable=1 of type int",
         ),
     ],
 )
@@ -371,3 +402,20 @@ def test_draw_graph_writes_integer_powers_as_superscripts():
     assert texts[1].startswith("y = x²\n")
     texts = [t.get_text() for t in draw_graph(z, ax=plt.figure().add_subplot()).texts]
     assert texts[1].startswith("z = x^0.5\n")
+
+
+def test_numpy_scalars_are_numbers():
+    a = Scalar(np.float32(2.0), "a") * np.int64(3)
+    assert a.value == 6.0 and isinstance(a.value, float)
+    cube = finite_difference(lambda x: x**3, np.float32(1.0), h=np.float64(1e-3))
+    assert cube == pytest.approx(3.0, abs=1e-5)
+    assert higher_derivatives(lambda x: x**2, np.int64(3), order=np.int64(2)) == [
+        6.0,
+        2.0,
+    ]
+
+
+def test_operations_may_overflow_to_inf_and_nan():
+    big = Scalar(1e308) * 10
+    assert big.value == float("inf")
+    assert np.isnan((big - big).value)

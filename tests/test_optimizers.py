@@ -130,74 +130,167 @@ def test_plot_trajectories_draws_each_path():
 
 
 @pytest.mark.parametrize(
-    "call, message",
+    "call, error, message",
     [
         (
             lambda: sgd_step(np.zeros(1), np.zeros(1), learning_rate=0),
-            r"Expected `learning_rate` to be a positive number. Received: learning_rate=0",
+            ValueError,
+            r"Expected `learning_rate` to be a float > 0. Received: learning_rate=0.0",
+        ),
+        (
+            lambda: sgd_step(np.zeros(1), np.zeros(1), learning_rate="0.1"),
+            TypeError,
+            r"Expected `learning_rate` to be a float. "
+            r"Received: learning_rate='0.1' of type str",
         ),
         (
             lambda: momentum_step(np.zeros(1), np.zeros(1), momentum=1.0),
-            r"Expected `momentum` to be in \[0, 1\). Received: momentum=1.0",
+            ValueError,
+            r"Expected `momentum` to be a float in \[0, 1\). Received: momentum=1.0",
+        ),
+        (
+            lambda: momentum_step(np.zeros(1), np.zeros(1), momentum=True),
+            TypeError,
+            r"Expected `momentum` to be a float. Received: momentum=True of type bool",
         ),
         (
             lambda: rmsprop_step(np.zeros(1), np.zeros(1), rho=-0.1),
-            r"Expected `rho` to be in \[0, 1\). Received: rho=-0.1",
+            ValueError,
+            r"Expected `rho` to be a float in \[0, 1\). Received: rho=-0.1",
         ),
         (
             lambda: rmsprop_step(np.zeros(1), np.zeros(1), epsilon=0),
-            r"Expected `epsilon` to be a positive number. Received: epsilon=0",
+            ValueError,
+            r"Expected `epsilon` to be a float > 0. Received: epsilon=0.0",
         ),
         (
             lambda: adam_step(np.zeros(1), np.zeros(1), beta_1=1),
-            r"Expected `beta_1` to be in \[0, 1\). Received: beta_1=1",
+            ValueError,
+            r"Expected `beta_1` to be a float in \[0, 1\). Received: beta_1=1.0",
         ),
         (
             lambda: adam_step(np.zeros(1), np.zeros(1), beta_2=1.5),
-            r"Expected `beta_2` to be in \[0, 1\). Received: beta_2=1.5",
+            ValueError,
+            r"Expected `beta_2` to be a float in \[0, 1\). Received: beta_2=1.5",
+        ),
+        (
+            lambda: adam_step(np.zeros(1), np.zeros(1), beta_2="0.9"),
+            TypeError,
+            r"Expected `beta_2` to be a float. Received: beta_2='0.9' of type str",
         ),
         (
             lambda: adam_step(np.zeros(1), np.zeros(1), epsilon=-1),
-            r"Expected `epsilon` to be a positive number. Received: epsilon=-1",
+            ValueError,
+            r"Expected `epsilon` to be a float > 0. Received: epsilon=-1.0",
         ),
         (
             lambda: elongated_bowl(0.5),
-            r"Expected `stretch` to be >= 1. Received: stretch=0.5",
+            ValueError,
+            r"Expected `stretch` to be a float >= 1. Received: stretch=0.5",
         ),
         (
             lambda: numerical_gradient(sum, np.zeros(2), h=0),
-            r"Expected `h` to be a positive number. Received: h=0",
+            ValueError,
+            r"Expected `h` to be a float > 0. Received: h=0.0",
+        ),
+        (
+            lambda: numerical_gradient("sum", np.zeros(2)),
+            TypeError,
+            r"Expected `function` to be a callable. Received: function='sum'",
         ),
         (
             lambda: numerical_gradient(sum, np.zeros((2, 2))),
+            ValueError,
             r"Expected `point` of shape \(d,\). Received: point.shape=\(2, 2\)",
         ),
         (
             lambda: descend(elongated_bowl(), [0, 0], "nadam"),
-            r"Expected `step` to be one of \['adam', 'momentum', 'rmsprop', 'sgd'\] or a function. Received: step='nadam'",
+            ValueError,
+            r"Expected `step` to be one of \('sgd', 'momentum', 'rmsprop', 'adam'\). "
+            r"Received: step='nadam'",
+        ),
+        (
+            lambda: descend(elongated_bowl(), [0, 0], 3),
+            TypeError,
+            r"Expected `step` to be a name in STEPS or a function. "
+            r"Received: step=3 of type int",
+        ),
+        (
+            lambda: descend("bowl", [0, 0]),
+            TypeError,
+            r"Expected `surface` to be a Surface. Received: surface='bowl'",
         ),
         (
             lambda: descend(elongated_bowl(), [0, 0], max_steps=0),
-            r"Expected `max_steps` to be a positive int. Received: max_steps=0",
+            ValueError,
+            r"Expected `max_steps` to be an int >= 1. Received: max_steps=0",
+        ),
+        (
+            lambda: descend(elongated_bowl(), [0, 0], max_steps=2.0),
+            TypeError,
+            r"Expected `max_steps` to be an int. Received: max_steps=2.0 of type float",
+        ),
+        (
+            lambda: descend(elongated_bowl(), [0, 0], tolerance="small"),
+            TypeError,
+            r"Expected `tolerance` to be a float. Received: tolerance='small'",
         ),
         (
             lambda: fit_line(np.zeros(3), np.zeros(4), 1),
-            r"Expected `x` and `y` of the same shape \(n,\). Received: x.shape=\(3,\), y.shape=\(4,\)",
+            ValueError,
+            r"Expected `x` and `y` of the same shape \(n,\). "
+            r"Received: x.shape=\(3,\), y.shape=\(4,\)",
         ),
         (
             lambda: fit_line(np.zeros(3), np.zeros(3), 4),
+            ValueError,
             r"Expected `batch_size` to be an int in \[1, 3\]. Received: batch_size=4",
         ),
         (
             lambda: fit_line(np.zeros(3), np.zeros(3), 1, epochs=0),
-            r"Expected `epochs` to be a positive int. Received: epochs=0",
+            ValueError,
+            r"Expected `epochs` to be an int >= 1. Received: epochs=0",
+        ),
+        (
+            lambda: fit_line(np.zeros(3), np.zeros(3), 1, seed=-1),
+            ValueError,
+            r"Expected `seed` to be an int >= 0. Received: seed=-1",
         ),
         (
             lambda: plot_trajectories(elongated_bowl(), {"x": np.zeros(3)}),
-            r"Expected path 'x' of shape \(steps \+ 1, 2\). Received: shape=\(3,\)",
+            ValueError,
+            r"Expected `paths\['x'\]` of shape \(steps \+ 1, 2\). "
+            r"Received: shape=\(3,\)",
+        ),
+        (
+            lambda: plot_trajectories(elongated_bowl(), [np.zeros((2, 2))]),
+            TypeError,
+            r"Expected `paths` to be a dict. Received: paths=\[",
+        ),
+        (
+            lambda: plot_trajectories(elongated_bowl(), {}, levels=0),
+            ValueError,
+            r"Expected `levels` to be an int >= 1. Received: levels=0",
         ),
     ],
 )
-def test_bad_arguments(call, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_arguments(call, error, message):
+    with pytest.raises(error, match=message):
         call()
+
+
+def test_numpy_scalars_are_accepted_as_hyperparameters():
+    params, grad = np.array([1.0, 2.0]), np.array([10.0, -10.0])
+    expected, _ = sgd_step(params, grad, learning_rate=0.1)
+    ours, _ = sgd_step(params, grad, learning_rate=np.float64(0.1))
+    np.testing.assert_array_equal(ours, expected)
+    p, _ = adam_step(params, grad, beta_1=np.float32(0.9), epsilon=np.float64(1e-7))
+    assert p.shape == (2,)
+    path, steps = descend(
+        elongated_bowl(np.int64(10)), [1.0, 1.0], max_steps=np.int64(3)
+    )
+    assert path.shape == (4, 2) and steps is None
+    w, b, losses = fit_line(
+        np.linspace(-1, 1, 8), np.zeros(8), np.int64(4), epochs=np.int64(2)
+    )
+    assert len(losses) == 4

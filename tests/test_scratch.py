@@ -189,81 +189,132 @@ def test_evaluate_counts_the_largest_score():
         (
             lambda: NaiveDense(0, 3),
             ValueError,
-            r"Expected `input_size` to be a positive int. Received: input_size=0",
+            r"Expected `input_size` to be an int >= 1. Received: input_size=0",
         ),
         (
             lambda: NaiveDense(3, 2.5),
-            ValueError,
-            r"Expected `output_size` to be a positive int. Received: output_size=2.5",
+            TypeError,
+            r"Expected `output_size` to be an int. "
+            r"Received: output_size=2.5 of type float",
         ),
         (
             lambda: NaiveDense(3, 2, activation="relu"),
             TypeError,
-            r"Expected `activation` to be callable or None. Received: activation='relu'",
+            r"Expected `activation` to be callable or None. "
+            r"Received: activation='relu' of type str",
         ),
         (
             lambda: NaiveDense(3, 2, initializer="zeros"),
             ValueError,
-            r"Expected `initializer` to be 'glorot_uniform' or 'positive_uniform'. Received: initializer='zeros'",
+            r"Expected `initializer` to be one of "
+            r"\('glorot_uniform', 'positive_uniform'\). Received: initializer='zeros'",
         ),
         (
             lambda: NaiveDense(3, 2)(tf.ones((4, 5))),
             ValueError,
-            r"Expected `inputs` of shape \(batch_size, 3\). Received: inputs.shape=\(4, 5\)",
+            r"Expected `inputs` of shape \(batch_size, 3\). "
+            r"Received: inputs.shape=\(4, 5\)",
         ),
         (
             lambda: NaiveSequential([]),
             TypeError,
-            r"Expected `layers` to be a non-empty list of layers with `weights`. Received: layers=\[\]",
+            r"Expected `layers` to be a non-empty list of layers with `weights`. "
+            r"Received: layers=\[\]",
         ),
         (
             lambda: NaiveSequential([tf.nn.relu]),
             TypeError,
-            r"Expected `layers` to be a non-empty list of layers with `weights`. Received: layers=\[<function relu",
+            r"Expected `layers` to be a non-empty list of layers with `weights`. "
+            r"Received: layers=\[<function relu",
         ),
         (
             lambda: BatchGenerator(np.zeros((3, 2)), np.zeros(4)),
             ValueError,
-            r"Expected `images` and `labels` of the same length. Received: len\(images\)=3, len\(labels\)=4",
+            r"Expected `images` and `labels` of the same length. "
+            r"Received: len\(images\)=3, len\(labels\)=4",
         ),
         (
             lambda: BatchGenerator(np.zeros((3, 2)), np.zeros(3), batch_size=0),
             ValueError,
-            r"Expected `batch_size` to be a positive int. Received: batch_size=0",
+            r"Expected `batch_size` to be an int >= 1. Received: batch_size=0",
+        ),
+        (
+            lambda: BatchGenerator(np.zeros((3, 2)), np.zeros(3), seed=1.5),
+            TypeError,
+            r"Expected `seed` to be an int. Received: seed=1.5 of type float",
         ),
         (
             lambda: update_weights([tf.ones(2)], [], 0.1),
             ValueError,
-            r"Expected one gradient per weight. Received: len\(gradients\)=1, len\(weights\)=0",
+            r"Expected one gradient per weight. "
+            r"Received: len\(gradients\)=1, len\(weights\)=0",
+        ),
+        (
+            lambda: update_weights(tf.ones(2), [], 0.1),
+            TypeError,
+            r"Expected `gradients` to be a list or tuple. Received: gradients=",
         ),
         (
             lambda: update_weights([], [], learning_rate=-1),
             ValueError,
-            r"Expected `learning_rate` to be a positive number. Received: learning_rate=-1",
+            r"Expected `learning_rate` to be a float > 0. Received: learning_rate=-1.0",
         ),
         (
             lambda: one_training_step(
                 _model(), tf.ones((2, 4)), np.zeros(2), learning_rate=0
             ),
             ValueError,
-            r"Expected `learning_rate` to be a positive number. Received: learning_rate=0",
+            r"Expected `learning_rate` to be a float > 0. Received: learning_rate=0.0",
+        ),
+        (
+            lambda: one_training_step(
+                _model(), tf.ones((2, 4)), np.zeros(2), learning_rate="0.1"
+            ),
+            TypeError,
+            r"Expected `learning_rate` to be a float. Received: learning_rate='0.1'",
+        ),
+        (
+            lambda: one_training_step("model", tf.ones((2, 4)), np.zeros(2)),
+            TypeError,
+            r"Expected `model` to be a callable model. Received: model='model'",
         ),
         (
             lambda: one_training_step(
                 _model(), tf.ones((2, 4)), np.zeros(2), optimizer="sgd"
             ),
             TypeError,
-            r"Expected `optimizer` to be a Keras optimizer or None. Received: optimizer='sgd'",
+            r"Expected `optimizer` to be a Keras optimizer or None. "
+            r"Received: optimizer='sgd'",
         ),
         (
             lambda: fit(_model(), np.ones((2, 4)), np.zeros(2), epochs=0),
             ValueError,
-            r"Expected `epochs` to be a positive int. Received: epochs=0",
+            r"Expected `epochs` to be an int >= 1. Received: epochs=0",
+        ),
+        (
+            lambda: fit(_model(), np.ones((2, 4)), np.zeros(2), compiled="yes"),
+            TypeError,
+            r"Expected `compiled` to be a bool. Received: compiled='yes' of type str",
+        ),
+        (
+            lambda: fit(_model(), np.ones((2, 4)), np.zeros(2), seed="0"),
+            TypeError,
+            r"Expected `seed` to be an int. Received: seed='0' of type str",
+        ),
+        (
+            lambda: fit(_model(), np.ones((2, 4)), np.zeros(2), verbose=1),
+            TypeError,
+            r"Expected `verbose` to be a bool. Received: verbose=1 of type int",
         ),
         (
             lambda: evaluate(lambda x: x, np.ones((2, 2)), np.zeros(2), batch_size=-5),
             ValueError,
-            r"Expected `batch_size` to be a positive int. Received: batch_size=-5",
+            r"Expected `batch_size` to be an int >= 1. Received: batch_size=-5",
+        ),
+        (
+            lambda: evaluate(None, np.ones((2, 2)), np.zeros(2)),
+            TypeError,
+            r"Expected `model` to be a callable model. Received: model=None",
         ),
     ],
 )
@@ -299,3 +350,18 @@ def test_compiled_step_with_a_keras_optimizer_matches_eager():
     np.testing.assert_allclose(compiled_losses, eager_losses, rtol=1e-4)
     for a, b in zip(eager.weights, compiled.weights):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_numpy_ints_are_sizes_and_seeds():
+    layer = NaiveDense(np.int64(3), np.int64(2))
+    assert tuple(layer(tf.ones((1, 3))).shape) == (1, 2)
+    batches = BatchGenerator(
+        np.zeros((5, 2)), np.arange(5), batch_size=np.int64(2), seed=np.int64(0)
+    )
+    assert len(batches) == 3 and sorted(np.concatenate([y for _, y in batches])) == [
+        0,
+        1,
+        2,
+        3,
+        4,
+    ]

@@ -19,23 +19,23 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 
 import numpy as np
 
 from grimoire.diagrams import draw_flowchart
+from grimoire.validation import (
+    check_choice,
+    check_scalar,
+    check_type,
+    positive_float,
+    positive_int,
+)
 
 __all__ = ["Scalar", "finite_difference", "draw_graph", "higher_derivatives", "softmax"]
 
 _SYMBOLS = {"add": "+", "sub": "−", "mul": "×"}
 _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _check_number(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"Expected `{name}` to be a real number. Received: {name}={value!r} "
-            f"of type {type(value).__name__}"
-        )
 
 
 def _format(number):
@@ -69,8 +69,9 @@ class Scalar:
         constant: True if the node was made from a plain number in an expression.
 
     Raises:
-        TypeError: If ``value`` is not a real number, ``name`` not a str or None,
-            or an operand is neither a scalar nor a number.
+        TypeError: If ``value`` is not a real number, ``name`` not a str or
+            None, or an operand is neither a scalar nor a number.
+        ValueError: If ``value`` is NaN.
 
     Example:
         >>> a, b, c = Scalar(5, "a"), Scalar(3, "b"), Scalar(2, "c")
@@ -83,12 +84,8 @@ class Scalar:
     """
 
     def __init__(self, value, name=None):
-        _check_number("value", value)
-        if name is not None and not isinstance(name, str):
-            raise TypeError(
-                f"Expected `name` to be a str or None. Received: name={name!r}"
-            )
-        self.value = float(value)
+        self.value = check_scalar("value", value, float)
+        check_type("name", name, (str, type(None)), expected="a str or None")
         self.name = name
         self.grad = None
         self.parents = ()
@@ -97,25 +94,23 @@ class Scalar:
 
     def __repr__(self):
         grad = "" if self.grad is None else f", grad={self.grad:g}"
-        return f"Scalar({self.value:g}{grad}{', name=' + repr(self.name) if self.name else ''})"
+        name = f", name={self.name!r}" if self.name else ""
+        return f"Scalar({self.value:g}{grad}{name})"
 
     @classmethod
     def _lift(cls, other):
         if isinstance(other, Scalar):
             return other
-        if isinstance(other, bool) or not isinstance(other, numbers.Real):
-            raise TypeError(
-                f"Expected `other` to be a Scalar or a real number. Received: other={other!r} "
-                f"of type {type(other).__name__}"
-            )
-        constant = cls(other)
+        expected = "a Scalar or a real number"
+        check_type("other", other, (Scalar, numbers.Real), expected=expected)
+        constant = cls(check_scalar("other", other, float))
         constant.constant = True
         return constant
 
     @classmethod
     def _result(cls, value, op, parents):
-        node = cls(value)
-        node.op, node.parents = op, tuple(parents)
+        node = cls(0.0)  # the result of an operation may be inf or nan: not checked
+        node.value, node.op, node.parents = float(value), op, tuple(parents)
         return node
 
     def named(self, name):
@@ -125,9 +120,7 @@ class Scalar:
             >>> (Scalar(3) * 2).named("u")
             Scalar(6, name='u')
         """
-        if not isinstance(name, str):
-            raise TypeError(f"Expected `name` to be a str. Received: name={name!r}")
-        self.name = name
+        self.name = check_type("name", name, str)
         return self
 
     def __add__(self, other):
@@ -143,7 +136,7 @@ class Scalar:
         )
 
     def __pow__(self, exponent):
-        _check_number("exponent", exponent)
+        check_scalar("exponent", exponent, float)
         local = exponent * self.value ** (exponent - 1)
         node = self._result(self.value**exponent, "pow", [(self, float(local))])
         node.exponent = exponent
@@ -247,29 +240,24 @@ def finite_difference(function, x, h=1e-5, scheme="central"):
         The estimate, a float.
 
     Raises:
-        TypeError: If ``function`` is not callable or ``x`` not a real number.
+        TypeError: If ``function`` is not callable, or ``x`` or ``h`` not a real
+            number.
         ValueError: If ``h`` is not positive or ``scheme`` is unknown.
 
     Example:
-        >>> round(finite_difference(lambda x: x**3, 1.0, h=1e-3, scheme="forward"), 6)
+        >>> cube = lambda x: x**3
+        >>> round(finite_difference(cube, 1.0, h=1e-3, scheme="forward"), 6)
         3.003001
-        >>> round(finite_difference(lambda x: x**3, 1.0, h=1e-3), 6)
+        >>> round(finite_difference(cube, 1.0, h=1e-3), 6)
         3.000001
     """
-    if not callable(function):
-        raise TypeError(
-            f"Expected `function` to be callable. Received: function={function!r}"
-        )
-    _check_number("x", x)
-    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not h > 0:
-        raise ValueError(f"Expected `h` to be a positive number. Received: h={h!r}")
+    check_type("function", function, Callable, expected="a callable")
+    check_scalar("x", x, float)
+    positive_float("h", h)
+    check_choice("scheme", scheme, ("forward", "central"))
     if scheme == "forward":
         return float((function(x + h) - function(x)) / h)
-    if scheme == "central":
-        return float((function(x + h) - function(x - h)) / (2 * h))
-    raise ValueError(
-        f"Expected `scheme` to be 'forward' or 'central'. Received: scheme={scheme!r}"
-    )
+    return float((function(x + h) - function(x - h)) / (2 * h))
 
 
 def _label(node):
@@ -307,13 +295,15 @@ def draw_graph(output, ax=None, spacing=(3.6, 2.4)):
     Args:
         output: The :class:`Scalar` at the end of the computation.
         ax: Matplotlib axes to draw into; the current axes if None.
-        spacing: ``(horizontal, vertical)`` distance between nodes, in data units.
+        spacing: ``(horizontal, vertical)`` distance between nodes, in data
+            units.
 
     Returns:
         The axes.
 
     Raises:
-        TypeError: If ``output`` is not a :class:`Scalar`.
+        TypeError: If ``output`` is not a :class:`Scalar` or ``spacing`` not a
+            pair of numbers.
         ValueError: If ``spacing`` is not a pair of positive numbers.
 
     Example:
@@ -324,22 +314,14 @@ def draw_graph(output, ax=None, spacing=(3.6, 2.4)):
         >>> [t.get_text().splitlines()[0] for t in ax.texts[:3]]
         ['a', 'b', 'y = a × b']
     """
-    if not isinstance(output, Scalar):
-        raise TypeError(
-            f"Expected `output` to be a Scalar. Received: output of type {type(output).__name__}"
-        )
-    if (
-        not isinstance(spacing, (tuple, list))
-        or len(spacing) != 2
-        or not all(
-            isinstance(d, numbers.Real) and not isinstance(d, bool) and d > 0
-            for d in spacing
-        )
-    ):
+    check_type("output", output, Scalar)
+    check_type("spacing", spacing, (tuple, list), expected="a pair of numbers")
+    if len(spacing) != 2:
         raise ValueError(
-            f"Expected `spacing` to be a pair of positive numbers (horizontal, vertical). "
+            "Expected `spacing` to be a pair (horizontal, vertical). "
             f"Received: spacing={spacing!r}"
         )
+    spacing = [positive_float(f"spacing[{i}]", d) for i, d in enumerate(spacing)]
     nodes = [node for node in output.graph() if not node.constant]
     column = {id(output): 0}
     for node in reversed(nodes):  # children come before their parents
@@ -390,7 +372,8 @@ def higher_derivatives(function, x, order=2):
     differentiate the inner tape's result again.
 
     Args:
-        function: Maps a scalar float64 tensor to a scalar tensor, with TensorFlow ops.
+        function: Maps a scalar float64 tensor to a scalar tensor, with
+            TensorFlow ops.
         x: The point, a real number.
         order: How many derivatives, a positive int.
 
@@ -398,8 +381,9 @@ def higher_derivatives(function, x, order=2):
         A list of ``order`` floats: ``f'(x)``, ``f''(x)``, ...
 
     Raises:
-        TypeError: If ``function`` is not callable or ``x`` not a real number.
-        ValueError: If ``order`` is not a positive int.
+        TypeError: If ``function`` is not callable, ``x`` not a real number or
+            ``order`` not an int.
+        ValueError: If ``order`` is not positive.
 
     Example:
         >>> higher_derivatives(lambda x: x**3, 1.0, order=3)  # 3x², 6x, 6
@@ -407,20 +391,13 @@ def higher_derivatives(function, x, order=2):
     """
     import tensorflow as tf
 
-    if not callable(function):
-        raise TypeError(
-            f"Expected `function` to be callable. Received: function={function!r}"
-        )
-    _check_number("x", x)
-    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
-        raise ValueError(
-            f"Expected `order` to be a positive int. Received: order={order!r}"
-        )
+    check_type("function", function, Callable, expected="a callable")
+    check_scalar("x", x, float)
+    positive_int("order", order)
     point = tf.constant(float(x), dtype=tf.float64)
 
-    def derivatives(
-        n,
-    ):  # [f(x), f'(x), ..., f^(n)(x)], recorded by every enclosing tape
+    # [f(x), f'(x), ..., f^(n)(x)], recorded by every enclosing tape
+    def derivatives(n):
         if n == 0:
             return [tf.convert_to_tensor(function(point), dtype=tf.float64)]
         with tf.GradientTape() as tape:
@@ -455,16 +432,16 @@ def softmax(logits, stable=True):
     Example:
         >>> np.round(softmax([1.0, 2.0, 3.0]), 4).tolist()
         [0.09, 0.2447, 0.6652]
-        >>> softmax([1000.0, 0.0]).tolist(), softmax([1000.0, 0.0], stable=False).tolist()
+        >>> softmax([1000.0, 0.0]).tolist(), softmax([1000, 0], stable=False).tolist()
         ([1.0, 0.0], [nan, 0.0])
     """
+    check_type("stable", stable, bool)
     logits = np.asarray(logits, dtype=np.float64)
     if logits.ndim == 0:
         raise ValueError(
-            f"Expected `logits` of shape (..., classes). Received: logits.shape={logits.shape}"
+            "Expected `logits` of shape (..., classes). "
+            f"Received: logits.shape={logits.shape}"
         )
-    if not isinstance(stable, bool):
-        raise TypeError(f"Expected `stable` to be a bool. Received: stable={stable!r}")
     if stable:
         logits = logits - logits.max(axis=-1, keepdims=True)
     with np.errstate(over="ignore", invalid="ignore"):

@@ -15,6 +15,15 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 import numpy as np
 
+from grimoire.validation import (
+    check_choice,
+    check_scalar,
+    check_type,
+    positive_float,
+    positive_int,
+    unit_rate,
+)
+
 __all__ = [
     "sgd_step",
     "momentum_step",
@@ -31,61 +40,38 @@ __all__ = [
 ]
 
 
-def _check_positive(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(
-            f"Expected `{name}` to be a positive number. Received: {name}={value!r}"
-        )
-
-
-def _check_unit(name, value):
-    if not 0 <= value < 1:
-        raise ValueError(
-            f"Expected `{name}` to be in [0, 1). Received: {name}={value!r}"
-        )
-
-
-def _check_int(name, value, low, high=None):
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or value < low
-        or (high is not None and value > high)
-    ):
-        expected = "a positive int" if high is None else f"an int in [{low}, {high}]"
-        raise ValueError(
-            f"Expected `{name}` to be {expected}. Received: {name}={value!r}"
-        )
-
-
 def sgd_step(params, grad, state=None, learning_rate=0.01):
     """One step of plain gradient descent: ``w <- w - learning_rate * g``.
 
     Args:
         params: The current parameters, an array.
         grad: The gradient of the loss at ``params``, same shape.
-        state: Unused (plain descent remembers nothing); kept for a common signature.
+        state: Unused (plain descent remembers nothing); kept for a common
+            signature.
         learning_rate: The step size, a positive number.
 
     Returns:
         ``(new_params, state)``.
 
     Raises:
+        TypeError: If ``learning_rate`` is not a number.
         ValueError: If ``learning_rate`` is not positive.
 
     Example:
-        >>> params, _ = sgd_step(np.array([1.0, 2.0]), np.array([10.0, -10.0]), learning_rate=0.1)
+        >>> params = np.array([1.0, 2.0])
+        >>> params, _ = sgd_step(params, np.array([10.0, -10.0]), learning_rate=0.1)
         >>> params.tolist()
         [0.0, 3.0]
     """
-    _check_positive("learning_rate", learning_rate)
-    return np.asarray(params, dtype=float) - learning_rate * np.asarray(
-        grad, dtype=float
-    ), {}
+    positive_float("learning_rate", learning_rate)
+    params, grad = np.asarray(params, dtype=float), np.asarray(grad, dtype=float)
+    return params - learning_rate * grad, {}
 
 
 def momentum_step(params, grad, state=None, learning_rate=0.01, momentum=0.9):
-    """One step of gradient descent with momentum (``keras.optimizers.SGD(momentum=...)``).
+    """One step of gradient descent with momentum.
+
+    The update of ``keras.optimizers.SGD(momentum=...)``.
 
     A velocity sums past steps, ``v <- momentum * v - learning_rate * g``, and
     moves the parameters, ``w <- w + v``; it can carry them over a small bump.
@@ -101,7 +87,9 @@ def momentum_step(params, grad, state=None, learning_rate=0.01, momentum=0.9):
         ``(new_params, new_state)``.
 
     Raises:
-        ValueError: If ``learning_rate`` is not positive or ``momentum`` not in ``[0, 1)``.
+        TypeError: If a hyperparameter is not a number.
+        ValueError: If ``learning_rate`` is not positive or ``momentum`` not in
+            ``[0, 1)``.
 
     Example:
         >>> p, s = momentum_step(np.array([0.0]), np.array([1.0]), learning_rate=0.1)
@@ -109,8 +97,8 @@ def momentum_step(params, grad, state=None, learning_rate=0.01, momentum=0.9):
         >>> np.round(p, 4).tolist()  # -0.1, then -0.1 - (0.09 + 0.1)
         [-0.29]
     """
-    _check_positive("learning_rate", learning_rate)
-    _check_unit("momentum", momentum)
+    positive_float("learning_rate", learning_rate)
+    unit_rate("momentum", momentum)
     grad = np.asarray(grad, dtype=float)
     velocity = (state or {}).get("velocity", np.zeros_like(grad))
     velocity = momentum * velocity - learning_rate * grad
@@ -137,16 +125,18 @@ def rmsprop_step(params, grad, state=None, learning_rate=0.001, rho=0.9, epsilon
         ``(new_params, new_state)``.
 
     Raises:
-        ValueError: If ``learning_rate`` or ``epsilon`` is not positive, or ``rho`` not in ``[0, 1)``.
+        TypeError: If a hyperparameter is not a number.
+        ValueError: If ``learning_rate`` or ``epsilon`` is not positive, or
+            ``rho`` not in ``[0, 1)``.
 
     Example:
         >>> p, s = rmsprop_step(np.zeros(2), np.array([100.0, 1.0]), learning_rate=0.1)
         >>> np.round(p, 3).tolist()  # the same step in both directions
         [-0.316, -0.316]
     """
-    _check_positive("learning_rate", learning_rate)
-    _check_positive("epsilon", epsilon)
-    _check_unit("rho", rho)
+    positive_float("learning_rate", learning_rate)
+    unit_rate("rho", rho)
+    positive_float("epsilon", epsilon)
     grad = np.asarray(grad, dtype=float)
     square_mean = (state or {}).get("square_mean", np.zeros_like(grad))
     square_mean = rho * square_mean + (1 - rho) * grad**2
@@ -178,7 +168,8 @@ def adam_step(
     Args:
         params: The current parameters, an array.
         grad: The gradient at ``params``, same shape.
-        state: ``{"m": array, "v": array, "t": int}`` from the previous step, or None.
+        state: ``{"m": array, "v": array, "t": int}`` from the previous step,
+            or None.
         learning_rate: The step size, a positive number.
         beta_1: Decay of the mean of gradients, in ``[0, 1)``.
         beta_2: Decay of the mean of squared gradients, in ``[0, 1)``.
@@ -188,17 +179,19 @@ def adam_step(
         ``(new_params, new_state)``.
 
     Raises:
-        ValueError: If ``learning_rate`` or ``epsilon`` is not positive, or a beta not in ``[0, 1)``.
+        TypeError: If a hyperparameter is not a number.
+        ValueError: If ``learning_rate`` or ``epsilon`` is not positive, or a
+            beta not in ``[0, 1)``.
 
     Example:
         >>> p, s = adam_step(np.zeros(2), np.array([100.0, -0.01]), learning_rate=0.1)
-        >>> np.round(p, 4).tolist(), s["t"]  # the first step is learning_rate * sign(g)
+        >>> np.round(p, 4).tolist(), s["t"]  # the first step: learning_rate * sign(g)
         ([-0.1, 0.1], 1)
     """
-    _check_positive("learning_rate", learning_rate)
-    _check_positive("epsilon", epsilon)
-    _check_unit("beta_1", beta_1)
-    _check_unit("beta_2", beta_2)
+    positive_float("learning_rate", learning_rate)
+    unit_rate("beta_1", beta_1)
+    unit_rate("beta_2", beta_2)
+    positive_float("epsilon", epsilon)
     grad = np.asarray(grad, dtype=float)
     state = state or {"m": np.zeros_like(grad), "v": np.zeros_like(grad), "t": 0}
     t = state["t"] + 1
@@ -220,7 +213,10 @@ STEPS = {
 
 @dataclass(frozen=True)
 class Surface:
-    """A loss surface: ``value`` and ``gradient`` map points ``(..., d)`` to ``(...)`` and ``(..., d)``.
+    """A loss surface, its gradient and its minimum.
+
+    ``value`` maps points of shape ``(..., d)`` to losses of shape ``(...)``,
+    ``gradient`` maps them to gradients of shape ``(..., d)``.
 
     Example:
         >>> bowl = elongated_bowl()
@@ -235,8 +231,9 @@ class Surface:
 
 
 def elongated_bowl(stretch=10.0):
-    """The quadratic bowl ``f(x1, x2) = (x1**2 + stretch * x2**2) / 2``, minimum at the origin.
+    """The quadratic bowl ``f(x1, x2) = (x1**2 + stretch * x2**2) / 2``.
 
+    Its minimum is at the origin.
     It is ``stretch`` times steeper along ``x2`` than along ``x1``: no one
     learning rate suits both directions.
 
@@ -247,20 +244,22 @@ def elongated_bowl(stretch=10.0):
         A :class:`Surface`.
 
     Raises:
+        TypeError: If ``stretch`` is not a number.
         ValueError: If ``stretch < 1``.
 
     Example:
-        >>> bowl = elongated_bowl(10)
-        >>> float(bowl.value(np.array([1.0, 1.0]))), bowl.gradient(np.array([1.0, 1.0])).tolist()
+        >>> bowl, point = elongated_bowl(10), np.array([1.0, 1.0])
+        >>> float(bowl.value(point)), bowl.gradient(point).tolist()
         (5.5, [1.0, 10.0])
     """
-    if not stretch >= 1:
-        raise ValueError(
-            f"Expected `stretch` to be >= 1. Received: stretch={stretch!r}"
-        )
-    scale = np.array([1.0, float(stretch)])
-    value = lambda p: 0.5 * np.sum(scale * np.asarray(p, dtype=float) ** 2, axis=-1)  # noqa: E731
-    gradient = lambda p: scale * np.asarray(p, dtype=float)  # noqa: E731
+    scale = np.array([1.0, check_scalar("stretch", stretch, float, min_value=1)])
+
+    def value(p):
+        return 0.5 * np.sum(scale * np.asarray(p, dtype=float) ** 2, axis=-1)
+
+    def gradient(p):
+        return scale * np.asarray(p, dtype=float)
+
     return Surface("elongated bowl", value, gradient, np.zeros(2))
 
 
@@ -274,7 +273,8 @@ def tilted_double_well():
 
     Example:
         >>> well = tilted_double_well()
-        >>> np.round(well.minimum, 3).tolist(), round(float(well.value(well.minimum)), 3)
+        >>> low = well.minimum
+        >>> np.round(low, 3).tolist(), round(float(well.value(low)), 3)
         ([-1.473], -5.444)
     """
 
@@ -292,7 +292,10 @@ def tilted_double_well():
 
 
 def numerical_gradient(function, point, h=1e-5):
-    """Estimate a gradient by central differences: ``(f(p + h e_i) - f(p - h e_i)) / 2h``.
+    """Estimate a gradient by central differences.
+
+    Coordinate ``i`` of the estimate is ``(f(p + h e_i) - f(p - h e_i)) / 2h``,
+    where ``e_i`` is the unit vector along that coordinate.
 
     Args:
         function: Maps a point of shape ``(d,)`` to a number.
@@ -303,13 +306,16 @@ def numerical_gradient(function, point, h=1e-5):
         The estimated gradient, shape ``(d,)``.
 
     Raises:
+        TypeError: If ``function`` is not callable or ``h`` not a number.
         ValueError: If ``h`` is not positive or ``point`` is not rank 1.
 
     Example:
-        >>> np.round(numerical_gradient(lambda p: p[0] ** 2 + 3 * p[1], np.array([2.0, 0.0])), 6).tolist()
+        >>> gradient = numerical_gradient(lambda p: p[0] ** 2 + 3 * p[1], [2.0, 0.0])
+        >>> np.round(gradient, 6).tolist()
         [4.0, 3.0]
     """
-    _check_positive("h", h)
+    check_type("function", function, Callable, expected="a callable")
+    positive_float("h", h)
     point = np.asarray(point, dtype=float)
     if point.ndim != 1:
         raise ValueError(
@@ -341,20 +347,22 @@ def descend(
         (None if it never was, or no tolerance was given).
 
     Raises:
-        ValueError: If ``step`` is an unknown name or ``max_steps`` is not a positive int.
+        TypeError: If ``surface`` is not a :class:`Surface`, ``step`` neither a
+            name nor a function, or ``max_steps`` or ``tolerance`` not a number.
+        ValueError: If ``step`` is an unknown name, ``max_steps`` is not
+            positive or ``tolerance`` is not positive.
 
     Example:
-        >>> path, steps = descend(elongated_bowl(), [1.0, 1.0], "sgd", tolerance=0.01, learning_rate=0.1)
+        >>> bowl = elongated_bowl()
+        >>> path, steps = descend(bowl, [1, 1], tolerance=0.01, learning_rate=0.1)
         >>> steps, path.shape
         (44, (45, 2))
     """
-    if isinstance(step, str):
-        if step not in STEPS:
-            raise ValueError(
-                f"Expected `step` to be one of {sorted(STEPS)} or a function. Received: step={step!r}"
-            )
-        step = STEPS[step]
-    _check_int("max_steps", max_steps, 1)
+    check_type("surface", surface, Surface)
+    check_type("step", step, (str, Callable), expected="a name in STEPS or a function")
+    step = STEPS[check_choice("step", step, STEPS)] if isinstance(step, str) else step
+    positive_int("max_steps", max_steps)
+    tolerance = None if tolerance is None else positive_float("tolerance", tolerance)
     params, state = np.asarray(start, dtype=float), None
     path = [params]
     for taken in range(1, max_steps + 1):
@@ -381,13 +389,16 @@ def fit_line(x, y, batch_size, learning_rate=0.1, epochs=10, seed=0):
         batch_size: Samples per update, an int in ``[1, n]``.
         learning_rate: The step size, a positive number.
         epochs: Passes over the data, a positive int.
-        seed: Seed of the shuffling.
+        seed: Seed of the shuffling, an int >= 0.
 
     Returns:
         ``(w, b, losses)``: the fitted slope and intercept, and the loss on
-        the whole data set after every update (length ``epochs * ceil(n / batch_size)``).
+        the whole data set after every update (length
+        ``epochs * ceil(n / batch_size)``).
 
     Raises:
+        TypeError: If ``batch_size``, ``epochs`` or ``seed`` is not an int, or
+            ``learning_rate`` not a number.
         ValueError: If the shapes differ or an argument is out of range.
 
     Example:
@@ -399,11 +410,13 @@ def fit_line(x, y, batch_size, learning_rate=0.1, epochs=10, seed=0):
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.ndim != 1 or x.shape != y.shape:
         raise ValueError(
-            f"Expected `x` and `y` of the same shape (n,). Received: x.shape={x.shape}, y.shape={y.shape}"
+            "Expected `x` and `y` of the same shape (n,). "
+            f"Received: x.shape={x.shape}, y.shape={y.shape}"
         )
-    _check_int("batch_size", batch_size, 1, len(x))
-    _check_int("epochs", epochs, 1)
-    _check_positive("learning_rate", learning_rate)
+    check_scalar("batch_size", batch_size, int, min_value=1, max_value=len(x))
+    positive_float("learning_rate", learning_rate)
+    positive_int("epochs", epochs)
+    check_scalar("seed", seed, int, min_value=0)
     rng, w, b, losses = np.random.default_rng(seed), 0.0, 0.0, []
     for _ in range(epochs):
         order = rng.permutation(len(x))
@@ -424,23 +437,32 @@ def plot_trajectories(surface, paths, ax=None, limits=((-5, 5), (-3, 3)), levels
         paths: A dict from label to a path of shape ``(steps + 1, 2)``.
         ax: Matplotlib axes to draw into; created if None.
         limits: ``((x1_low, x1_high), (x2_low, x2_high))`` of the plot.
-        levels: Number of contour levels.
+        levels: Number of contour levels, a positive int.
 
     Returns:
         The axes.
 
     Raises:
-        ValueError: If a path is not of shape ``(steps + 1, 2)``.
+        TypeError: If ``surface`` is not a :class:`Surface`, ``paths`` not a
+            dict, ``limits`` not a pair or ``levels`` not an int.
+        ValueError: If a path is not of shape ``(steps + 1, 2)`` or ``levels``
+            is not positive.
 
     Example:
-        >>> ax = plot_trajectories(elongated_bowl(), {"sgd": np.array([[4.0, 2.0], [0.0, 0.0]])})
+        >>> paths = {"sgd": np.array([[4.0, 2.0], [0.0, 0.0]])}
+        >>> ax = plot_trajectories(elongated_bowl(), paths)
         >>> ax.get_legend_handles_labels()[1], ax.get_xlabel()
         (['sgd'], 'w1')
     """
+    check_type("surface", surface, Surface)
+    check_type("paths", paths, dict)
+    check_type("limits", limits, (tuple, list))
+    positive_int("levels", levels)
     for label, path in paths.items():
         if np.ndim(path) != 2 or np.shape(path)[1] != 2:
             raise ValueError(
-                f"Expected path {label!r} of shape (steps + 1, 2). Received: shape={np.shape(path)}"
+                f"Expected `paths[{label!r}]` of shape (steps + 1, 2). "
+                f"Received: shape={np.shape(path)}"
             )
     if ax is None:
         _, ax = plt.subplots()
