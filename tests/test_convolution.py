@@ -18,7 +18,8 @@ from grimoire.convolution import (
     zero_padding_amounts,
 )
 
-# (height, width), kernel, strides, padding, dilation: Keras refuses strides > 1 with dilation > 1.
+# (height, width), kernel, strides, padding, dilation; Keras refuses strides > 1
+# together with dilation > 1.
 GRID = [
     (size, kernel, strides, padding, dilation)
     for size, kernel, strides, padding, dilation in itertools.product(
@@ -117,7 +118,7 @@ def test_pooling_matches_keras(pool_size, strides, padding, mode, keras_layer):
     )
 
 
-@pytest.mark.parametrize("padding", [2, (1, 3), ((0, 1), (2, 3))])
+@pytest.mark.parametrize("padding", [2, (1, 3), ((0, 1), (2, 3)), ((0, 1), 3)])
 def test_zero_pad_matches_keras(padding):
     image = np.random.default_rng(3).normal(size=(4, 5, 2))
     expected = keras.ops.convert_to_numpy(
@@ -160,87 +161,178 @@ def test_sample_photo():
     assert 0.0 <= full.min() < full.max() <= 1.0
 
 
+def test_numpy_integers_are_accepted_and_give_the_same_results():
+    n = np.int64
+    assert conv_output_length(n(28), n(5), n(2), "same", n(1)) == 14
+    assert type(conv_output_length(n(28), n(5))) is int
+    assert conv_output_shape((n(8), n(8), n(3)), n(4), (n(3), n(2))) == (6, 7, 4)
+    assert conv2d_param_count(n(3), n(2), n(3)) == conv2d_param_count(3, 2, 3)
+    assert pooling_output_shape((7, 7, n(4)), n(3), np.int32(2)) == (3, 3, 4)
+    assert zero_padding_amounts(n(1)) == ((1, 1), (1, 1))
+    assert zero_padding_amounts((n(0), (n(1), n(2)))) == ((0, 0), (1, 2))
+    image = np.random.default_rng(4).normal(size=(6, 6, 1))
+    kernel = np.ones((2, 2, 1, 1))
+    np.testing.assert_array_equal(
+        conv2d(image, kernel, strides=n(2), dilation_rate=(n(1), n(1))),
+        conv2d(image, kernel, strides=2),
+    )
+    np.testing.assert_array_equal(pool2d(image, n(3)), pool2d(image, 3))
+    assert load_sample_photo(downsample=n(8)).shape == (75, 64)
+
+
 @pytest.mark.parametrize(
-    "call, message",
+    "call, error, message",
     [
         (
             lambda: conv_output_length(0, 3),
-            r"Expected `input_length` to be a positive int. Received: input_length=0",
+            ValueError,
+            r"Expected `input_length` to be an int >= 1. Received: input_length=0",
         ),
         (
             lambda: conv_output_length(5, 2.0),
-            r"Expected `kernel_size` to be a positive int. Received: kernel_size=2.0",
+            TypeError,
+            r"Expected `kernel_size` to be an int. "
+            r"Received: kernel_size=2.0 of type float",
+        ),
+        (
+            lambda: conv_output_length("5", 2),
+            TypeError,
+            r"Expected `input_length` to be an int. "
+            r"Received: input_length='5' of type str",
         ),
         (
             lambda: conv_output_length(5, 3, padding="full"),
-            r"Expected `padding` to be 'valid' or 'same'. Received: padding='full'",
+            ValueError,
+            r"Expected `padding` to be one of \('valid', 'same'\). "
+            r"Received: padding='full'",
         ),
         (
             lambda: conv_output_length(4, 3, dilation_rate=2),
-            r"Expected `input_length` to be at least the dilated kernel size 5 with padding='valid'. Received: input_length=4",
+            ValueError,
+            r"Expected `input_length` to be at least the dilated kernel size 5 "
+            r"with padding='valid'. Received: input_length=4",
+        ),
+        (
+            lambda: conv_output_shape(28, 8, 3),
+            TypeError,
+            r"Expected `input_shape` to be a tuple or list. "
+            r"Received: input_shape=28 of type int",
         ),
         (
             lambda: conv_output_shape((28, 28), 8, 3),
-            r"Expected `input_shape` to be \(height, width, channels\). Received: input_shape=\(28, 28\)",
+            ValueError,
+            r"Expected `len\(input_shape\)` to be one of \(3,\). "
+            r"Received: len\(input_shape\)=2",
         ),
         (
             lambda: conv_output_shape((28, 28, 1), 0, 3),
-            r"Expected `filters` to be a positive int. Received: filters=0",
+            ValueError,
+            r"Expected `filters` to be an int >= 1. Received: filters=0",
         ),
         (
             lambda: conv_output_shape((28, 28, 1), 8, (3, 3, 3)),
-            r"Expected `kernel_size` to be a positive int or a tuple of 2 positive ints. Received: kernel_size=\(3, 3, 3\)",
+            ValueError,
+            r"Expected `len\(kernel_size\)` to be one of \(2,\). "
+            r"Received: len\(kernel_size\)=3",
+        ),
+        (
+            lambda: conv_output_shape((28, 28, 1), 8, (3, "3")),
+            TypeError,
+            r"Expected `kernel_size\[1\]` to be an int. "
+            r"Received: kernel_size\[1\]='3' of type str",
         ),
         (
             lambda: conv_output_shape((28, 28, 1), 8, 3, strides=0),
-            r"Expected `strides` to be a positive int or a tuple of 2 positive ints. Received: strides=0",
+            ValueError,
+            r"Expected `strides` to be an int >= 1. Received: strides=0",
         ),
         (
             lambda: conv2d_param_count(True, 8, 3),
-            r"Expected `input_channels` to be a positive int. Received: input_channels=True",
+            TypeError,
+            r"Expected `input_channels` to be an int. "
+            r"Received: input_channels=True of type bool",
         ),
         (
             lambda: pooling_output_shape((4, 4, 0)),
-            r"Expected `input_shape\[2\]` to be a positive int. Received: input_shape\[2\]=0",
+            ValueError,
+            r"Expected `input_shape\[2\]` to be an int >= 1. "
+            r"Received: input_shape\[2\]=0",
         ),
         (
             lambda: zero_padding_amounts((1, -1)),
-            r"Expected `padding` to be an int, a tuple of 2 ints or a tuple of 2 tuples of 2 ints, all non-negative. "
-            r"Received: padding=\(1, -1\)",
+            ValueError,
+            r"Expected `padding\[1\]` to be an int >= 0. Received: padding\[1\]=-1",
         ),
         (
-            lambda: zero_padding_amounts(((1, 2), 3)),
-            r"Expected `padding` to be an int, .* Received: padding=\(\(1, 2\), 3\)",
+            lambda: zero_padding_amounts(-2),
+            ValueError,
+            r"Expected `padding` to be an int >= 0. Received: padding=-2",
+        ),
+        (
+            lambda: zero_padding_amounts((1, 2, 3)),
+            ValueError,
+            r"Expected `len\(padding\)` to be one of \(2,\). "
+            r"Received: len\(padding\)=3",
+        ),
+        (
+            lambda: zero_padding_amounts(((1, 2, 3), 3)),
+            ValueError,
+            r"Expected `len\(padding\[0\]\)` to be one of \(2,\). "
+            r"Received: len\(padding\[0\]\)=3",
+        ),
+        (
+            lambda: zero_padding_amounts("1"),
+            TypeError,
+            r"Expected `padding` to be an int. Received: padding='1' of type str",
         ),
         (
             lambda: zero_pad2d(np.zeros((3, 3)), 1),
-            r"Expected `inputs` of shape \(height, width, channels\). Received: inputs.shape=\(3, 3\)",
+            ValueError,
+            r"Expected `inputs` of shape \(height, width, channels\). "
+            r"Received: inputs.shape=\(3, 3\)",
         ),
         (
             lambda: conv2d(np.zeros((5, 5, 3)), np.zeros((3, 3, 1, 2))),
-            r"Expected `kernel` of shape \(kernel_height, kernel_width, 3, filters\) to match the input's channels. "
-            r"Received: kernel.shape=\(3, 3, 1, 2\)",
+            ValueError,
+            r"Expected `kernel` of shape \(kernel_height, kernel_width, 3, filters\) "
+            r"to match the input's channels. Received: kernel.shape=\(3, 3, 1, 2\)",
         ),
         (
             lambda: conv2d(
                 np.zeros((5, 5, 1)), np.zeros((3, 3, 1, 2)), bias=np.zeros(3)
             ),
+            ValueError,
             r"Expected `bias` of shape \(2,\). Received: bias.shape=\(3,\)",
         ),
         (
+            lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((3, 3, 1, 2)), strides=1.5),
+            TypeError,
+            r"Expected `strides` to be an int. Received: strides=1.5 of type float",
+        ),
+        (
             lambda: pool2d(np.zeros((4, 4, 1)), mode="min"),
-            r"Expected `mode` to be 'max' or 'average'. Received: mode='min'",
+            ValueError,
+            r"Expected `mode` to be one of \('max', 'average'\). Received: mode='min'",
         ),
         (
             lambda: pool2d(np.zeros((4, 4, 1)), pool_size=(2, 0)),
-            r"Expected `pool_size` to be a positive int or a tuple of 2 positive ints. Received: pool_size=\(2, 0\)",
+            ValueError,
+            r"Expected `pool_size\[1\]` to be an int >= 1. "
+            r"Received: pool_size\[1\]=0",
         ),
         (
             lambda: load_sample_photo(downsample=0),
-            r"Expected `downsample` to be a positive int. Received: downsample=0",
+            ValueError,
+            r"Expected `downsample` to be an int >= 1. Received: downsample=0",
+        ),
+        (
+            lambda: load_sample_photo(downsample="2"),
+            TypeError,
+            r"Expected `downsample` to be an int. "
+            r"Received: downsample='2' of type str",
         ),
     ],
 )
-def test_bad_arguments(call, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_arguments(call, error, message):
+    with pytest.raises(error, match=message):
         call()

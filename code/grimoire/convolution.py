@@ -13,6 +13,8 @@ import matplotlib.image
 import numpy as np
 from matplotlib import cbook
 
+from grimoire.validation import check_choice, check_scalar, check_type, positive_int
+
 __all__ = [
     "conv_output_length",
     "conv_output_shape",
@@ -27,51 +29,47 @@ __all__ = [
 ]
 
 
-def _is_int(value, smallest):
-    return (
-        isinstance(value, (int, np.integer))
-        and not isinstance(value, bool)
-        and value >= smallest
+def _pair(name, value, min_value=1):
+    """Read an int or a pair of ints (Keras's ``kernel_size`` form) as a pair."""
+    if not isinstance(value, (tuple, list)):
+        value = check_scalar(name, value, int, min_value=min_value)
+        return value, value
+    check_choice(f"len({name})", len(value), (2,))
+    first, second = (
+        check_scalar(f"{name}[{i}]", v, int, min_value=min_value)
+        for i, v in enumerate(value)
     )
-
-
-def _positive_int(value, name):
-    if not _is_int(value, 1):
-        raise ValueError(
-            f"Expected `{name}` to be a positive int. Received: {name}={value!r}"
-        )
-    return int(value)
-
-
-def _pair(value, name):
-    """Turn an int or a pair of ints into a pair of positive ints."""
-    pair = (value, value) if _is_int(value, -np.inf) else value
-    if (
-        not isinstance(pair, (tuple, list))
-        or len(pair) != 2
-        or not all(_is_int(v, 1) for v in pair)
-    ):
-        raise ValueError(
-            f"Expected `{name}` to be a positive int or a tuple of 2 positive ints. "
-            f"Received: {name}={value!r}"
-        )
-    return int(pair[0]), int(pair[1])
-
-
-def _check_padding(padding):
-    if padding not in ("valid", "same"):
-        raise ValueError(
-            f"Expected `padding` to be 'valid' or 'same'. Received: padding={padding!r}"
-        )
+    return first, second
 
 
 def _image(inputs):
     inputs = np.asarray(inputs, dtype="float64")
     if inputs.ndim != 3:
         raise ValueError(
-            f"Expected `inputs` of shape (height, width, channels). Received: inputs.shape={inputs.shape}"
+            "Expected `inputs` of shape (height, width, channels). "
+            f"Received: inputs.shape={inputs.shape}"
         )
     return inputs
+
+
+def _kernel(kernel, channels):
+    kernel = np.asarray(kernel, dtype="float64")
+    if kernel.ndim != 4 or kernel.shape[2] != channels:
+        raise ValueError(
+            f"Expected `kernel` of shape (kernel_height, kernel_width, {channels}, "
+            "filters) to match the input's channels. "
+            f"Received: kernel.shape={kernel.shape}"
+        )
+    return kernel
+
+
+def _bias(bias, filters):
+    if bias is not None and np.shape(bias) != (filters,):
+        raise ValueError(
+            f"Expected `bias` of shape ({filters},). "
+            f"Received: bias.shape={np.shape(bias)}"
+        )
+    return None if bias is None else np.asarray(bias)
 
 
 def conv_output_length(
@@ -95,19 +93,23 @@ def conv_output_length(
         The output length, an int.
 
     Raises:
-        ValueError: If an argument is invalid, or the dilated kernel does not fit a ``"valid"`` input.
+        TypeError: If a size is not an int.
+        ValueError: If a size is below 1, ``padding`` is unknown, or the
+            dilated kernel does not fit a ``"valid"`` input.
 
     Example:
         >>> conv_output_length(28, 5), conv_output_length(28, 5, padding="same")
         (24, 28)
-        >>> conv_output_length(28, 3, strides=2, padding="same"), conv_output_length(9, 3, dilation_rate=2)
-        (14, 5)
+        >>> conv_output_length(28, 3, strides=2, padding="same")
+        14
+        >>> conv_output_length(9, 3, dilation_rate=2)
+        5
     """
-    n = _positive_int(input_length, "input_length")
-    k = _positive_int(kernel_size, "kernel_size")
-    s = _positive_int(strides, "strides")
-    d = _positive_int(dilation_rate, "dilation_rate")
-    _check_padding(padding)
+    n = positive_int("input_length", input_length)
+    k = positive_int("kernel_size", kernel_size)
+    s = positive_int("strides", strides)
+    d = positive_int("dilation_rate", dilation_rate)
+    check_choice("padding", padding, ("valid", "same"))
     if padding == "same":
         return -(-n // s)
     span = (k - 1) * d + 1
@@ -122,7 +124,7 @@ def conv_output_length(
 def conv_output_shape(
     input_shape, filters, kernel_size, strides=1, padding="valid", dilation_rate=1
 ):
-    """Shape of a ``Conv2D`` output: one channel per filter, whatever the input's channels.
+    """Shape of a ``Conv2D`` output: one channel per filter, whatever the input has.
 
     Args:
         input_shape: ``(height, width, channels)``.
@@ -136,7 +138,10 @@ def conv_output_shape(
         ``(out_height, out_width, filters)``.
 
     Raises:
-        ValueError: If ``input_shape`` is not a triple or another argument is invalid.
+        TypeError: If ``input_shape`` is not a tuple or list, or a size is not
+            an int.
+        ValueError: If ``input_shape`` is not a triple or another argument is
+            invalid.
 
     Example:
         >>> conv_output_shape((28, 28, 1), 32, 5)
@@ -144,20 +149,12 @@ def conv_output_shape(
         >>> conv_output_shape((32, 32, 3), 16, (3, 5), strides=2, padding="same")
         (16, 16, 16)
     """
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
-        raise ValueError(
-            f"Expected `input_shape` to be (height, width, channels). "
-            f"Received: input_shape={input_shape!r}"
-        )
-    filters = _positive_int(filters, "filters")
-    kernel, step, dilation = (
-        _pair(v, n)
-        for v, n in (
-            (kernel_size, "kernel_size"),
-            (strides, "strides"),
-            (dilation_rate, "dilation_rate"),
-        )
-    )
+    check_type("input_shape", input_shape, (tuple, list))
+    check_choice("len(input_shape)", len(input_shape), (3,))
+    filters = positive_int("filters", filters)
+    kernel = _pair("kernel_size", kernel_size)
+    step = _pair("strides", strides)
+    dilation = _pair("dilation_rate", dilation_rate)
     height, width = (
         conv_output_length(
             input_shape[axis], kernel[axis], step[axis], padding, dilation[axis]
@@ -168,7 +165,7 @@ def conv_output_shape(
 
 
 def conv2d_param_count(input_channels, filters, kernel_size, use_bias=True):
-    """Number of weights of a ``Conv2D`` layer: per filter, one per tap and input channel, plus a bias.
+    """Weights of a ``Conv2D`` layer: per filter, one per tap and input channel, a bias.
 
     Args:
         input_channels: Channels of the layer's input.
@@ -180,17 +177,18 @@ def conv2d_param_count(input_channels, filters, kernel_size, use_bias=True):
         The parameter count, an int.
 
     Raises:
-        ValueError: If an argument is not a positive int (or a pair of them).
+        TypeError: If a size is not an int (or a pair of them).
+        ValueError: If a size is below 1.
 
     Example:
-        >>> conv2d_param_count(3, 1, 3)  # a 3x3 filter on RGB: 3*3*3 weights + 1 bias
+        >>> conv2d_param_count(3, 1, 3)  # a 3x3 filter on RGB: 3*3*3 weights, 1 bias
         28
         >>> conv2d_param_count(32, 64, (5, 5), use_bias=False)
         51200
     """
-    channels = _positive_int(input_channels, "input_channels")
-    filters = _positive_int(filters, "filters")
-    kernel_height, kernel_width = _pair(kernel_size, "kernel_size")
+    channels = positive_int("input_channels", input_channels)
+    filters = positive_int("filters", filters)
+    kernel_height, kernel_width = _pair("kernel_size", kernel_size)
     return (kernel_height * kernel_width * channels + bool(use_bias)) * filters
 
 
@@ -219,13 +217,8 @@ def pooling_output_shape(input_shape, pool_size=2, strides=None, padding="valid"
         (4, 4, 4)
     """
     strides = pool_size if strides is None else strides
-    channels = (
-        input_shape[2]
-        if isinstance(input_shape, (tuple, list)) and len(input_shape) == 3
-        else None
-    )
     height, width, _ = conv_output_shape(input_shape, 1, pool_size, strides, padding)
-    return height, width, _positive_int(channels, "input_shape[2]")
+    return height, width, positive_int("input_shape[2]", input_shape[2])
 
 
 def zero_padding_amounts(padding):
@@ -233,7 +226,8 @@ def zero_padding_amounts(padding):
 
     An int pads all four sides alike; a tuple of 2 ints ``(rows, columns)``
     pads top and bottom by the first, left and right by the second; a tuple
-    of 2 tuples gives each side.
+    of 2 tuples gives each side. As in Keras, each entry of the tuple is read
+    on its own, so ``((0, 1), 3)`` is accepted too.
 
     Args:
         padding: One of the three forms, with non-negative ints.
@@ -242,7 +236,9 @@ def zero_padding_amounts(padding):
         ``((top, bottom), (left, right))``.
 
     Raises:
-        ValueError: If ``padding`` has none of the three forms.
+        TypeError: If ``padding`` or one of its entries is not an int, a
+            tuple or a list.
+        ValueError: If a tuple has not 2 entries or an amount is negative.
 
     Example:
         >>> zero_padding_amounts(2)
@@ -252,22 +248,13 @@ def zero_padding_amounts(padding):
         >>> zero_padding_amounts(((0, 1), (2, 3)))
         ((0, 1), (2, 3))
     """
-    if _is_int(padding, 0):
-        return (int(padding),) * 2, (int(padding),) * 2
-    if isinstance(padding, (tuple, list)) and len(padding) == 2:
-        if all(_is_int(v, 0) for v in padding):
-            return (int(padding[0]),) * 2, (int(padding[1]),) * 2
-        if all(
-            isinstance(p, (tuple, list))
-            and len(p) == 2
-            and all(_is_int(v, 0) for v in p)
-            for p in padding
-        ):
-            return tuple((int(p[0]), int(p[1])) for p in padding)
-    raise ValueError(
-        "Expected `padding` to be an int, a tuple of 2 ints or a tuple of 2 tuples of 2 ints, "
-        f"all non-negative. Received: padding={padding!r}"
-    )
+    if not isinstance(padding, (tuple, list)):
+        size = check_scalar("padding", padding, int, min_value=0)
+        return (size, size), (size, size)
+    check_choice("len(padding)", len(padding), (2,))
+    rows = _pair("padding[0]", padding[0], min_value=0)
+    columns = _pair("padding[1]", padding[1], min_value=0)
+    return rows, columns
 
 
 def zero_pad2d(inputs, padding):
@@ -278,13 +265,16 @@ def zero_pad2d(inputs, padding):
         padding: Any form accepted by :func:`zero_padding_amounts`.
 
     Returns:
-        Array of shape ``(height + top + bottom, width + left + right, channels)``.
+        Array of shape ``(height + top + bottom, width + left + right,
+        channels)``.
 
     Raises:
+        TypeError: If ``padding`` is of the wrong type.
         ValueError: If ``inputs`` is not 3-D or ``padding`` is invalid.
 
     Example:
-        >>> zero_pad2d(np.ones((2, 2, 1)), ((1, 0), (0, 2)))[..., 0].astype(int).tolist()
+        >>> padded = zero_pad2d(np.ones((2, 2, 1)), ((1, 0), (0, 2)))
+        >>> padded[..., 0].astype(int).tolist()
         [[0, 0, 0, 0], [1, 1, 0, 0], [1, 1, 0, 0]]
     """
     inputs = _image(inputs)
@@ -293,14 +283,14 @@ def zero_pad2d(inputs, padding):
 
 
 def _same_padding(length, window, step, dilation):
-    """Zeros before and after one axis for ``"same"`` padding (more after when odd)."""
+    """Zeros before and after one axis for ``"same"`` padding (more after if odd)."""
     out = -(-length // step)
     total = max((out - 1) * step + (window - 1) * dilation + 1 - length, 0)
     return total // 2, total - total // 2
 
 
 def conv2d(inputs, kernel, bias=None, strides=1, padding="valid", dilation_rate=1):
-    """A 2-D convolution (strictly, a cross-correlation), one output value at a time.
+    """A 2-D convolution (strictly, a cross-correlation), one output at a time.
 
     At each output position the kernel is laid on the input (taps
     ``dilation_rate`` apart), multiplied with the values under it over all
@@ -309,17 +299,21 @@ def conv2d(inputs, kernel, bias=None, strides=1, padding="valid", dilation_rate=
 
     Args:
         inputs: Array of shape ``(height, width, in_channels)``.
-        kernel: Array of shape ``(kernel_height, kernel_width, in_channels, filters)``.
+        kernel: Array of shape ``(kernel_height, kernel_width, in_channels,
+            filters)``.
         bias: None or an array of ``filters`` biases.
         strides: An int or a pair of ints.
         padding: ``"valid"`` or ``"same"``.
         dilation_rate: An int or a pair of ints.
 
     Returns:
-        Array of shape ``(out_height, out_width, filters)``, see :func:`conv_output_shape`.
+        Array of shape ``(out_height, out_width, filters)``, see
+        :func:`conv_output_shape`.
 
     Raises:
-        ValueError: If ``inputs``, ``kernel`` and ``bias`` do not match, or another argument is invalid.
+        TypeError: If ``strides`` or ``dilation_rate`` is of the wrong type.
+        ValueError: If ``inputs``, ``kernel`` and ``bias`` do not match, or
+            another argument is invalid.
 
     Example:
         >>> image = np.arange(16.0).reshape(4, 4, 1)
@@ -328,34 +322,18 @@ def conv2d(inputs, kernel, bias=None, strides=1, padding="valid", dilation_rate=
         [[10.0, 18.0], [42.0, 50.0]]
     """
     inputs = _image(inputs)
-    kernel = np.asarray(kernel, dtype="float64")
-    if kernel.ndim != 4 or kernel.shape[2] != inputs.shape[2]:
-        raise ValueError(
-            f"Expected `kernel` of shape (kernel_height, kernel_width, {inputs.shape[2]}, filters) "
-            f"to match the input's channels. Received: kernel.shape={kernel.shape}"
-        )
-    filters = kernel.shape[3]
-    if bias is not None and np.shape(bias) != (filters,):
-        raise ValueError(
-            f"Expected `bias` of shape ({filters},). Received: bias.shape={np.shape(bias)}"
-        )
-    (kh, kw), (sh, sw), (dh, dw) = (
-        kernel.shape[:2],
-        _pair(strides, "strides"),
-        _pair(dilation_rate, "dilation_rate"),
-    )
+    kernel = _kernel(kernel, channels=inputs.shape[2])
+    kh, kw, _, filters = kernel.shape
+    bias = _bias(bias, filters)
+    sh, sw = _pair("strides", strides)
+    dh, dw = _pair("dilation_rate", dilation_rate)
     out_h, out_w, _ = conv_output_shape(
         inputs.shape, filters, (kh, kw), (sh, sw), padding, (dh, dw)
     )
     if padding == "same":
-        inputs = np.pad(
-            inputs,
-            (
-                _same_padding(inputs.shape[0], kh, sh, dh),
-                _same_padding(inputs.shape[1], kw, sw, dw),
-                (0, 0),
-            ),
-        )
+        rows = _same_padding(inputs.shape[0], kh, sh, dh)
+        columns = _same_padding(inputs.shape[1], kw, sw, dw)
+        inputs = np.pad(inputs, (rows, columns, (0, 0)))
     output = np.zeros((out_h, out_w, filters))
     for i in range(out_h):
         for j in range(out_w):
@@ -363,10 +341,9 @@ def conv2d(inputs, kernel, bias=None, strides=1, padding="valid", dilation_rate=
                 i * sh : i * sh + (kh - 1) * dh + 1 : dh,
                 j * sw : j * sw + (kw - 1) * dw + 1 : dw,
             ]
-            output[i, j] = np.tensordot(
-                window, kernel, axes=3
-            )  # sum over rows, columns, channels
-    return output if bias is None else output + np.asarray(bias)
+            # Multiply and sum over rows, columns and channels: one value per filter.
+            output[i, j] = np.tensordot(window, kernel, axes=3)
+    return output if bias is None else output + bias
 
 
 def pool2d(inputs, pool_size=2, strides=None, padding="valid", mode="max"):
@@ -383,45 +360,39 @@ def pool2d(inputs, pool_size=2, strides=None, padding="valid", mode="max"):
         mode: ``"max"`` or ``"average"``.
 
     Returns:
-        Array of shape ``(out_height, out_width, channels)``, see :func:`pooling_output_shape`.
+        Array of shape ``(out_height, out_width, channels)``, see
+        :func:`pooling_output_shape`.
 
     Raises:
-        ValueError: If ``inputs`` is not 3-D, ``mode`` is unknown, or another argument is invalid.
+        TypeError: If ``pool_size`` or ``strides`` is of the wrong type.
+        ValueError: If ``inputs`` is not 3-D, ``mode`` is unknown, or another
+            argument is invalid.
 
     Example:
-        >>> image = np.array([[1, 2, 5, 6], [3, 4, 7, 9], [0, 0, 1, 1], [0, 8, 1, 1]]).reshape(4, 4, 1)
+        >>> rows = [[1, 2, 5, 6], [3, 4, 7, 9], [0, 0, 1, 1], [0, 8, 1, 1]]
+        >>> image = np.array(rows).reshape(4, 4, 1)
         >>> pool2d(image)[..., 0].tolist()
         [[4.0, 9.0], [8.0, 1.0]]
         >>> pool2d(image, mode="average")[..., 0].tolist()
         [[2.5, 6.75], [2.0, 1.0]]
     """
     inputs = _image(inputs)
-    if mode not in ("max", "average"):
-        raise ValueError(
-            f"Expected `mode` to be 'max' or 'average'. Received: mode={mode!r}"
-        )
-    (ph, pw) = _pair(pool_size, "pool_size")
-    (sh, sw) = (ph, pw) if strides is None else _pair(strides, "strides")
+    check_choice("mode", mode, ("max", "average"))
+    ph, pw = _pair("pool_size", pool_size)
+    sh, sw = (ph, pw) if strides is None else _pair("strides", strides)
     out_h, out_w, channels = pooling_output_shape(
         inputs.shape, (ph, pw), (sh, sw), padding
     )
     if padding == "same":  # NaN marks padding; the nan-aware reductions skip it
-        inputs = np.pad(
-            inputs,
-            (
-                _same_padding(inputs.shape[0], ph, sh, 1),
-                _same_padding(inputs.shape[1], pw, sw, 1),
-                (0, 0),
-            ),
-            constant_values=np.nan,
-        )
+        rows = _same_padding(inputs.shape[0], ph, sh, 1)
+        columns = _same_padding(inputs.shape[1], pw, sw, 1)
+        inputs = np.pad(inputs, (rows, columns, (0, 0)), constant_values=np.nan)
     reduce = np.nanmax if mode == "max" else np.nanmean
     output = np.zeros((out_h, out_w, channels))
     for i in range(out_h):
         for j in range(out_w):
-            output[i, j] = reduce(
-                inputs[i * sh : i * sh + ph, j * sw : j * sw + pw], axis=(0, 1)
-            )
+            window = inputs[i * sh : i * sh + ph, j * sw : j * sw + pw]
+            output[i, j] = reduce(window, axis=(0, 1))
     return output
 
 
@@ -465,17 +436,19 @@ def load_sample_photo(downsample=1):
             one (incomplete blocks at the edges are cropped).
 
     Returns:
-        float32 array of shape ``(600 // downsample, 512 // downsample)`` in ``[0, 1]`` (0 is black).
+        float32 array of shape ``(600 // downsample, 512 // downsample)`` in
+        ``[0, 1]`` (0 is black).
 
     Raises:
-        ValueError: If ``downsample`` is not a positive int.
+        TypeError: If ``downsample`` is not an int.
+        ValueError: If ``downsample`` is below 1.
 
     Example:
         >>> photo = load_sample_photo(downsample=4)
         >>> photo.shape, photo.dtype, bool(0 <= photo.min() < photo.max() <= 1)
         ((150, 128), dtype('float32'), True)
     """
-    step = _positive_int(downsample, "downsample")
+    step = positive_int("downsample", downsample)
     rgb = matplotlib.image.imread(
         cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
     )
