@@ -41,34 +41,55 @@ def test_top_predictions():
 
 
 @pytest.mark.parametrize(
-    "call, message",
+    "call, error, message",
     [
         (
             lambda: prepare_images(np.zeros((3, 4))),
-            r"Expected `images` of shape \(n, height, width\). Received: images.shape=\(3, 4\)",
+            ValueError,
+            r"Expected `images` of shape \(n, height, width\). "
+            r"Received: images.shape=\(3, 4\)",
         ),
         (
             lambda: build_dense_classifier(hidden_units=0),
-            r"Expected `hidden_units` to be a positive int. Received: hidden_units=0",
+            ValueError,
+            r"Expected `hidden_units` to be an int >= 1. Received: hidden_units=0",
         ),
         (
             lambda: build_dense_classifier(input_size=2.5),
-            r"Expected `input_size` to be a positive int. Received: input_size=2.5",
+            TypeError,
+            r"Expected `input_size` to be an int. Received: input_size=2.5",
         ),
         (
             lambda: build_dense_classifier(num_classes=True),
-            r"Expected `num_classes` to be a positive int. Received: num_classes=True",
+            TypeError,
+            r"Expected `num_classes` to be an int. Received: num_classes=True",
         ),
         (
             lambda: top_predictions(np.zeros(3), ["a"]),
-            r"Expected `probabilities` of shape \(n, num_classes\). Received: shape=\(3,\)",
+            ValueError,
+            r"Expected `probabilities` of shape \(n, num_classes\). "
+            r"Received: shape=\(3,\)",
         ),
         (
             lambda: top_predictions(np.zeros((1, 3)), ["a"]),
+            ValueError,
             r"Expected `class_names` to have 3 names, one per column. Received: 1",
+        ),
+        (
+            lambda: top_predictions(np.zeros((1, 3)), 3),
+            TypeError,
+            r"Expected `class_names` to be a sequence of names. "
+            r"Received: class_names=3 of type int",
         ),
     ],
 )
-def test_bad_arguments(call, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_arguments(call, error, message):
+    with pytest.raises(error, match=message):
         call()
+
+
+def test_numpy_ints_are_sizes_and_arrays_are_names():
+    model = build_dense_classifier(np.int64(4), np.int64(3), np.int64(2))
+    assert model.count_params() == 4 * 3 + 3 + 3 * 2 + 2
+    names = np.array(["cat", "dog"])
+    assert top_predictions(np.array([[0.2, 0.8]]), names) == [(1, "dog", 0.8)]

@@ -70,22 +70,26 @@ def test_markdown_table_has_one_line_per_row():
         (
             lambda: add_channel_axis(np.zeros((3, 4))),
             ValueError,
-            r"Expected `images` of shape \(n, height, width\). Received: images.shape=\(3, 4\)",
+            r"Expected `images` of shape \(n, height, width\). "
+            r"Received: images.shape=\(3, 4\)",
         ),
         (
             lambda: to_channels_first(np.zeros((3, 4, 5))),
             ValueError,
-            r"Expected `images` of shape \(n, height, width, channels\). Received: images.shape=\(3, 4, 5\)",
+            r"Expected `images` of shape \(n, height, width, channels\). "
+            r"Received: images.shape=\(3, 4, 5\)",
         ),
         (
             lambda: to_channels_last(np.zeros((3, 4, 5))),
             ValueError,
-            r"Expected `images` of shape \(n, channels, height, width\). Received: images.shape=\(3, 4, 5\)",
+            r"Expected `images` of shape \(n, channels, height, width\). "
+            r"Received: images.shape=\(3, 4, 5\)",
         ),
         (
             lambda: make_clips(np.zeros((3, 4)), 2),
             ValueError,
-            r"Expected `images` of shape \(n, height, width\) or \(n, height, width, channels\). Received: images.shape=\(3, 4\)",
+            r"Expected `images` of shape \(n, height, width\) or "
+            r"\(n, height, width, channels\). Received: images.shape=\(3, 4\)",
         ),
         (
             lambda: make_clips(np.zeros((3, 4, 4)), 4),
@@ -93,14 +97,19 @@ def test_markdown_table_has_one_line_per_row():
             r"Expected `frames` to be an int in \[1, 3\]. Received: frames=4",
         ),
         (
+            lambda: make_clips(np.zeros((3, 4, 4)), 2.0),
+            TypeError,
+            r"Expected `frames` to be an int. Received: frames=2.0 of type float",
+        ),
+        (
             lambda: data_kinds_table(np.zeros((8, 4, 4)), batch_size=0),
             ValueError,
-            r"Expected `batch_size` to be a positive int. Received: batch_size=0",
+            r"Expected `batch_size` to be an int >= 1. Received: batch_size=0",
         ),
         (
             lambda: data_kinds_table(np.zeros((8, 4, 4)), batch_size=2, frames=True),
-            ValueError,
-            r"Expected `frames` to be a positive int. Received: frames=True",
+            TypeError,
+            r"Expected `frames` to be an int. Received: frames=True of type bool",
         ),
         (
             lambda: data_kinds_table(np.zeros((8, 4, 4)), batch_size=4, frames=4),
@@ -110,10 +119,27 @@ def test_markdown_table_has_one_line_per_row():
         (
             lambda: markdown_table([(1, 2, 3)], ["a", "b"]),
             ValueError,
-            r"Expected each row to have 2 values, one per header. Received: \(1, 2, 3\)",
+            r"Expected each row to have 2 values, one per header. "
+            r"Received: \(1, 2, 3\)",
+        ),
+        (
+            lambda: markdown_table([(1, 2)], 2),
+            TypeError,
+            r"Expected `headers` to be an iterable. Received: headers=2 of type int",
+        ),
+        (
+            lambda: markdown_table(None, ["a"]),
+            TypeError,
+            r"Expected `rows` to be an iterable of rows. Received: rows=None",
         ),
     ],
 )
 def test_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_numpy_ints_are_sizes():
+    assert make_clips(np.zeros((6, 2, 2)), np.int64(3)).shape == (2, 3, 2, 2, 1)
+    rows = data_kinds_table(np.zeros((4, 2, 2)), np.int64(2), frames=np.int64(2))
+    assert rows[-1][2] == (2, 2, 2, 2, 1)

@@ -52,10 +52,13 @@ def test_dot_and_transpose_match_numpy():
     np.testing.assert_array_equal(naive_transpose(x), x.T)
 
 
-def test_best_time_is_the_minimum():
+def test_best_time_is_the_minimum(monkeypatch):
+    # A scripted clock: the four calls take 3, 1, 2 and 5 seconds.
+    ticks = iter([0.0, 3.0, 10.0, 11.0, 20.0, 22.0, 30.0, 35.0])
+    monkeypatch.setattr("grimoire.tensor_ops.time.perf_counter", lambda: next(ticks))
     calls = []
-    seconds = best_time(lambda: calls.append(1), repeat=4)
-    assert len(calls) == 4 and 0 <= seconds < 0.1
+    assert best_time(calls.append, 1, repeat=4) == 1.0
+    assert calls == [1, 1, 1, 1]
 
 
 @pytest.mark.parametrize(
@@ -69,7 +72,8 @@ def test_best_time_is_the_minimum():
         (
             lambda: naive_add(np.zeros((2, 3)), np.zeros((3, 2))),
             ValueError,
-            r"Expected `x` and `y` to have the same shape. Received: x.shape=\(2, 3\), y.shape=\(3, 2\)",
+            r"Expected `x` and `y` to have the same shape. "
+            r"Received: x.shape=\(2, 3\), y.shape=\(3, 2\)",
         ),
         (
             lambda: naive_add(np.zeros((2, 3)), np.zeros(3)),
@@ -79,8 +83,14 @@ def test_best_time_is_the_minimum():
         (
             lambda: broadcast_shape((3, 4), (3,)),
             ValueError,
-            r"Expected shapes that broadcast: aligned from the right, axis 1 has sizes 4 and 3, and neither is 1. "
+            r"Expected shapes that broadcast: aligned from the right, axis 1 has "
+            r"sizes 4 and 3, and neither is 1. "
             r"Received: shape_x=\(3, 4\), shape_y=\(3,\)",
+        ),
+        (
+            lambda: broadcast_shape(3, (3,)),
+            TypeError,
+            r"Expected `shape_x` to be a shape. Received: shape_x=3 of type int",
         ),
         (
             lambda: naive_broadcast_add(np.zeros((2, 3)), np.zeros(2)),
@@ -100,7 +110,8 @@ def test_best_time_is_the_minimum():
         (
             lambda: naive_dot(np.zeros((2, 3)), np.zeros((2, 3))),
             ValueError,
-            r"Expected `x.shape\[1\] == y.shape\[0\]` for \(n, k\) . \(k, m\). Received: x.shape=\(2, 3\), y.shape=\(2, 3\)",
+            r"Expected `x.shape\[1\] == y.shape\[0\]` for \(n, k\) . \(k, m\). "
+            r"Received: x.shape=\(2, 3\), y.shape=\(2, 3\)",
         ),
         (
             lambda: naive_transpose(np.zeros((2, 2, 2))),
@@ -110,15 +121,26 @@ def test_best_time_is_the_minimum():
         (
             lambda: best_time(3),
             TypeError,
-            r"Expected `function` to be callable. Received: function=3",
+            r"Expected `function` to be a callable. Received: function=3 of type int",
         ),
         (
             lambda: best_time(print, repeat=0),
             ValueError,
-            r"Expected `repeat` to be a positive int. Received: repeat=0",
+            r"Expected `repeat` to be an int >= 1. Received: repeat=0",
+        ),
+        (
+            lambda: best_time(print, repeat=2.0),
+            TypeError,
+            r"Expected `repeat` to be an int. Received: repeat=2.0 of type float",
         ),
     ],
 )
 def test_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_numpy_ints_are_repeats():
+    calls = []
+    best_time(calls.append, 1, repeat=np.int64(2))
+    assert calls == [1, 1]

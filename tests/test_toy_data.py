@@ -100,54 +100,108 @@ def test_plot_classes_draws_both_classes_and_the_boundary():
 
 
 @pytest.mark.parametrize(
-    "call, message",
+    "call, error, message",
     [
         (
             lambda: make_rings(n_samples=0),
-            r"Expected `n_samples` to be a positive int. Received: n_samples=0",
+            ValueError,
+            r"Expected `n_samples` to be an int >= 1. Received: n_samples=0",
         ),
         (
             lambda: make_rings(inner_radius=1.0, outer_radius=0.5),
-            r"Expected 0 <= `inner_radius` < `outer_radius`. Received: inner_radius=1.0, outer_radius=0.5",
+            ValueError,
+            r"Expected `outer_radius` to be a float > 1.0. Received: outer_radius=0.5",
+        ),
+        (
+            lambda: make_rings(inner_radius=0.5, outer_radius=0.5),
+            ValueError,
+            r"Expected `outer_radius` to be a float > 0.5. Received: outer_radius=0.5",
+        ),
+        (
+            lambda: make_rings(inner_radius=-0.1),
+            ValueError,
+            r"Expected `inner_radius` to be a float >= 0. Received: inner_radius=-0.1",
         ),
         (
             lambda: make_rings(noise=1.5),
-            r"Expected `noise` to be a number in \[0, 1\). Received: noise=1.5",
+            ValueError,
+            r"Expected `noise` to be a float in \[0, 1\). Received: noise=1.5",
+        ),
+        (
+            lambda: make_rings(seed="0"),
+            TypeError,
+            r"Expected `seed` to be an int. Received: seed='0' of type str",
         ),
         (
             lambda: make_xor_blobs(n_samples=2.5),
-            r"Expected `n_samples` to be a positive int. Received: n_samples=2.5",
+            TypeError,
+            r"Expected `n_samples` to be an int. Received: n_samples=2.5 of type float",
         ),
         (
             lambda: make_xor_blobs(noise=-0.1),
-            r"Expected `noise` to be a number in \[0, 1\). Received: noise=-0.1",
+            ValueError,
+            r"Expected `noise` to be a float in \[0, 1\). Received: noise=-0.1",
+        ),
+        (
+            lambda: make_xor_blobs(noise="0.1"),
+            TypeError,
+            r"Expected `noise` to be a float. Received: noise='0.1' of type str",
         ),
         (
             lambda: fit_linear_probe(np.zeros(4), [0, 1, 0, 1]),
+            ValueError,
             r"Expected `features` of shape \(n, d\). Received: features.shape=\(4,\)",
         ),
         (
             lambda: fit_linear_probe(np.zeros((4, 2)), [0, 1]),
-            r"Expected `labels` of shape \(4,\), one per row of `features`. Received: labels.shape=\(2,\)",
+            ValueError,
+            r"Expected `labels` of shape \(4,\), one per row of `features`. "
+            r"Received: labels.shape=\(2,\)",
         ),
         (
             lambda: fit_linear_probe(np.zeros((2, 2)), [0, 2]),
+            ValueError,
             r"Expected `labels` to hold only 0 and 1. Received: values \[0, 2\]",
         ),
         (
             lambda: fit_linear_probe(np.zeros((2, 2)), [0, 1], steps=0),
-            r"Expected `steps` to be a positive int. Received: steps=0",
+            ValueError,
+            r"Expected `steps` to be an int >= 1. Received: steps=0",
         ),
         (
             lambda: fit_linear_probe(np.zeros((2, 2)), [0, 1], learning_rate=0),
-            r"Expected `learning_rate` to be a positive number. Received: learning_rate=0",
+            ValueError,
+            r"Expected `learning_rate` to be a float > 0. Received: learning_rate=0.0",
+        ),
+        (
+            lambda: fit_linear_probe(np.zeros((2, 2)), [0, 1], steps=True),
+            TypeError,
+            r"Expected `steps` to be an int. Received: steps=True of type bool",
         ),
         (
             lambda: plot_classes(np.zeros((2, 3)), [0, 1]),
+            ValueError,
             r"Expected `points` of shape \(n, 2\). Received: points.shape=\(2, 3\)",
+        ),
+        (
+            lambda: plot_classes(np.zeros((2, 2)), [0, 1], xlabel=1),
+            TypeError,
+            r"Expected `xlabel` to be a str. Received: xlabel=1 of type int",
         ),
     ],
 )
-def test_bad_arguments(call, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_arguments(call, error, message):
+    with pytest.raises(error, match=message):
         call()
+
+
+def test_numpy_scalars_are_accepted():
+    points, labels = make_rings(
+        n_samples=np.int64(6), inner_radius=np.float32(0.5), noise=np.float64(0.0)
+    )
+    assert points.shape == (6, 2)
+    assert make_xor_blobs(np.int64(4), seed=np.int64(1))[0].shape == (4, 2)
+    weights, _ = fit_linear_probe(
+        points, labels, steps=np.int64(5), learning_rate=np.float32(0.5)
+    )
+    assert weights.shape == (2,)

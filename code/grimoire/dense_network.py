@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import keras
 import numpy as np
 from keras import layers
+
+from grimoire.validation import check_type, positive_int
 
 __all__ = ["prepare_images", "build_dense_classifier", "top_predictions"]
 
@@ -29,7 +33,8 @@ def prepare_images(images):
     images = np.asarray(images)
     if images.ndim != 3:
         raise ValueError(
-            f"Expected `images` of shape (n, height, width). Received: images.shape={images.shape}"
+            "Expected `images` of shape (n, height, width). "
+            f"Received: images.shape={images.shape}"
         )
     return images.reshape(len(images), -1).astype("float32") / 255.0
 
@@ -41,30 +46,25 @@ def build_dense_classifier(input_size=784, hidden_units=512, num_classes=10):
     RMSprop on the sparse categorical cross-entropy, reporting accuracy.
 
     Args:
-        input_size: Length of an input vector.
-        hidden_units: Width of the hidden layer.
-        num_classes: Number of classes.
+        input_size: Length of an input vector, a positive int.
+        hidden_units: Width of the hidden layer, a positive int.
+        num_classes: Number of classes, a positive int.
 
     Returns:
         A compiled ``keras.Sequential`` model.
 
     Raises:
-        ValueError: If an argument is not a positive int.
+        TypeError: If an argument is not an int.
+        ValueError: If an argument is not positive.
 
     Example:
         >>> model = build_dense_classifier()
         >>> model.count_params()  # 784*512 + 512 + 512*10 + 10
         407050
     """
-    for name, value in (
-        ("input_size", input_size),
-        ("hidden_units", hidden_units),
-        ("num_classes", num_classes),
-    ):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(
-                f"Expected `{name}` to be a positive int. Received: {name}={value!r}"
-            )
+    input_size = positive_int("input_size", input_size)
+    hidden_units = positive_int("hidden_units", hidden_units)
+    num_classes = positive_int("num_classes", num_classes)
     model = keras.Sequential(
         [
             keras.Input(shape=(input_size,)),
@@ -85,12 +85,13 @@ def top_predictions(probabilities, class_names):
 
     Args:
         probabilities: Array of shape ``(n, num_classes)``, rows summing to 1.
-        class_names: ``num_classes`` names.
+        class_names: ``num_classes`` names, a sequence or an array.
 
     Returns:
         A list of ``(class index, class name, probability)`` tuples.
 
     Raises:
+        TypeError: If ``class_names`` is not a sequence or an array.
         ValueError: If ``probabilities`` is not 2-D or does not match
             ``class_names``.
 
@@ -98,15 +99,18 @@ def top_predictions(probabilities, class_names):
         >>> top_predictions(np.array([[0.1, 0.9], [0.7, 0.3]]), ["cat", "dog"])
         [(1, 'dog', 0.9), (0, 'cat', 0.7)]
     """
+    names = (Sequence, np.ndarray)
+    check_type("class_names", class_names, names, expected="a sequence of names")
     probabilities = np.asarray(probabilities)
     if probabilities.ndim != 2:
         raise ValueError(
-            f"Expected `probabilities` of shape (n, num_classes). Received: shape={probabilities.shape}"
+            "Expected `probabilities` of shape (n, num_classes). "
+            f"Received: shape={probabilities.shape}"
         )
     if probabilities.shape[1] != len(class_names):
         raise ValueError(
-            f"Expected `class_names` to have {probabilities.shape[1]} names, one per column. "
-            f"Received: {len(class_names)}"
+            f"Expected `class_names` to have {probabilities.shape[1]} names, one per "
+            f"column. Received: {len(class_names)}"
         )
     best = probabilities.argmax(axis=1)
     return [

@@ -15,7 +15,11 @@ not typed:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
+
+from grimoire.validation import check_scalar, check_type, positive_int
 
 __all__ = [
     "describe",
@@ -58,7 +62,8 @@ def describe(tensor):
         array = np.asarray(tensor)
         if array.dtype == object:
             raise TypeError(
-                f"Expected `tensor` to be array-like. Received: an object of type {type(tensor).__name__}"
+                "Expected `tensor` to be array-like. "
+                f"Received: an object of type {type(tensor).__name__}"
             )
         shape, dtype = array.shape, array.dtype
     return f"rank {len(shape)}, shape {shape}, dtype {_dtype_name(dtype)}"
@@ -68,7 +73,8 @@ def _as_array(images, rank, layout):
     images = np.asarray(images)
     if images.ndim != rank:
         raise ValueError(
-            f"Expected `images` of shape {layout}. Received: images.shape={images.shape}"
+            f"Expected `images` of shape {layout}. "
+            f"Received: images.shape={images.shape}"
         )
     return images
 
@@ -151,8 +157,9 @@ def make_clips(images, frames):
         Array of shape ``(n // frames, frames, height, width, channels)``.
 
     Raises:
-        ValueError: If ``images`` is not 3-D or 4-D, or ``frames`` is not a
-            positive int no larger than ``n``.
+        TypeError: If ``frames`` is not an int.
+        ValueError: If ``images`` is not 3-D or 4-D, or ``frames`` is not in
+            ``[1, n]``.
 
     Example:
         >>> make_clips(np.zeros((10, 28, 28)), frames=4).shape
@@ -163,17 +170,10 @@ def make_clips(images, frames):
         images = images[..., np.newaxis]
     if images.ndim != 4:
         raise ValueError(
-            f"Expected `images` of shape (n, height, width) or (n, height, width, channels). "
-            f"Received: images.shape={images.shape}"
+            "Expected `images` of shape (n, height, width) or "
+            f"(n, height, width, channels). Received: images.shape={images.shape}"
         )
-    if (
-        isinstance(frames, bool)
-        or not isinstance(frames, (int, np.integer))
-        or not 1 <= frames <= len(images)
-    ):
-        raise ValueError(
-            f"Expected `frames` to be an int in [1, {len(images)}]. Received: frames={frames!r}"
-        )
+    check_scalar("frames", frames, int, min_value=1, max_value=len(images))
     clips = len(images) // frames
     return images[: clips * frames].reshape(clips, frames, *images.shape[1:])
 
@@ -198,31 +198,28 @@ def data_kinds_table(images, batch_size=128, frames=8):
         an array actually built from ``images``.
 
     Raises:
-        ValueError: If ``images`` is not 3-D, an argument is not a positive
-            int, or there are fewer than ``batch_size * frames`` images.
+        TypeError: If ``batch_size`` or ``frames`` is not an int.
+        ValueError: If ``images`` is not 3-D, ``batch_size`` or ``frames`` is
+            not positive, or there are fewer than ``batch_size * frames``
+            images.
 
     Example:
-        >>> for row in data_kinds_table(np.zeros((32, 28, 28)), batch_size=4, frames=8):
-        ...     print(row)
-        ('vector data', '(samples, features)', (4, 784), 2)
-        ('timeseries', '(samples, timesteps, features)', (4, 28, 28), 3)
-        ('images, channels last', '(samples, height, width, channels)', (4, 28, 28, 1), 4)
-        ('images, channels first', '(samples, channels, height, width)', (4, 1, 28, 28), 4)
-        ('video', '(samples, frames, height, width, channels)', (4, 8, 28, 28, 1), 5)
+        >>> images = np.zeros((32, 28, 28))
+        >>> for kind, axes, shape, rank in data_kinds_table(images, 4, frames=8):
+        ...     print(f"{kind}, {axes}: {shape}")
+        vector data, (samples, features): (4, 784)
+        timeseries, (samples, timesteps, features): (4, 28, 28)
+        images, channels last, (samples, height, width, channels): (4, 28, 28, 1)
+        images, channels first, (samples, channels, height, width): (4, 1, 28, 28)
+        video, (samples, frames, height, width, channels): (4, 8, 28, 28, 1)
     """
     images = _as_array(images, 3, "(n, height, width)")
-    for name, value in (("batch_size", batch_size), ("frames", frames)):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, np.integer))
-            or value < 1
-        ):
-            raise ValueError(
-                f"Expected `{name}` to be a positive int. Received: {name}={value!r}"
-            )
+    batch_size = positive_int("batch_size", batch_size)
+    frames = positive_int("frames", frames)
     if len(images) < batch_size * frames:
         raise ValueError(
-            f"Expected at least batch_size * frames = {batch_size * frames} images. Received: {len(images)}"
+            f"Expected at least batch_size * frames = {batch_size * frames} images. "
+            f"Received: {len(images)}"
         )
     batch = images[:batch_size]
     channels_last = add_channel_axis(batch)
@@ -256,6 +253,7 @@ def markdown_table(rows, headers):
         ``str`` and tuples are shown in backquotes as code.
 
     Raises:
+        TypeError: If ``rows`` or ``headers`` is not iterable.
         ValueError: If a row does not have one value per header.
 
     Example:
@@ -264,12 +262,14 @@ def markdown_table(rows, headers):
         |---|---|
         | scalar | `()` |
     """
-    headers = list(headers)
+    check_type("rows", rows, Iterable, expected="an iterable of rows")
+    headers = list(check_type("headers", headers, Iterable, expected="an iterable"))
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     for row in rows:
         if len(row) != len(headers):
             raise ValueError(
-                f"Expected each row to have {len(headers)} values, one per header. Received: {row!r}"
+                f"Expected each row to have {len(headers)} values, one per header. "
+                f"Received: {row!r}"
             )
         cells = [
             f"`{value}`" if isinstance(value, tuple) else str(value) for value in row

@@ -10,8 +10,11 @@ shows what the fast versions compute; timing them against the fast versions
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 
 import numpy as np
+
+from grimoire.validation import check_type, positive_int
 
 __all__ = [
     "naive_relu",
@@ -29,7 +32,8 @@ def _as_rank(x, rank, name):
     x = np.asarray(x, dtype=float)
     if x.ndim != rank:
         raise ValueError(
-            f"Expected `{name}` to be a rank-{rank} array. Received: {name}.shape={x.shape}"
+            f"Expected `{name}` to be a rank-{rank} array. "
+            f"Received: {name}.shape={x.shape}"
         )
     return x
 
@@ -78,7 +82,8 @@ def naive_add(x, y):
     y = _as_rank(y, 2, "y")
     if x.shape != y.shape:
         raise ValueError(
-            f"Expected `x` and `y` to have the same shape. Received: x.shape={x.shape}, y.shape={y.shape}"
+            "Expected `x` and `y` to have the same shape. "
+            f"Received: x.shape={x.shape}, y.shape={y.shape}"
         )
     for i in range(x.shape[0]):
         for j in range(x.shape[1]):
@@ -101,6 +106,7 @@ def broadcast_shape(shape_x, shape_y):
         The broadcast shape, a tuple.
 
     Raises:
+        TypeError: If a shape is not iterable.
         ValueError: If two aligned axes differ and neither is 1.
 
     Example:
@@ -109,7 +115,8 @@ def broadcast_shape(shape_x, shape_y):
         >>> broadcast_shape((4, 1, 3), (5, 1))
         (4, 5, 3)
     """
-    shape_x, shape_y = tuple(shape_x), tuple(shape_y)
+    shape_x = tuple(check_type("shape_x", shape_x, Iterable, expected="a shape"))
+    shape_y = tuple(check_type("shape_y", shape_y, Iterable, expected="a shape"))
     rank = max(len(shape_x), len(shape_y))
     padded_x = (1,) * (rank - len(shape_x)) + shape_x
     padded_y = (1,) * (rank - len(shape_y)) + shape_y
@@ -117,8 +124,9 @@ def broadcast_shape(shape_x, shape_y):
     for axis, (a, b) in enumerate(zip(padded_x, padded_y)):
         if a != b and 1 not in (a, b):
             raise ValueError(
-                f"Expected shapes that broadcast: aligned from the right, axis {axis} has sizes {a} and {b}, "
-                f"and neither is 1. Received: shape_x={shape_x}, shape_y={shape_y}"
+                "Expected shapes that broadcast: aligned from the right, "
+                f"axis {axis} has sizes {a} and {b}, and neither is 1. "
+                f"Received: shape_x={shape_x}, shape_y={shape_y}"
             )
         result.append(max(a, b) if 0 not in (a, b) else 0)
     return tuple(result)
@@ -143,7 +151,7 @@ def naive_broadcast_add(x, y):
         ValueError: If the shapes do not broadcast.
 
     Example:
-        >>> naive_broadcast_add(np.zeros((2, 3)), np.array([1.0, 2.0, 3.0])).tolist()
+        >>> naive_broadcast_add(np.zeros((2, 3)), np.array([1, 2, 3])).tolist()
         [[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]
     """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
@@ -183,7 +191,8 @@ def naive_vector_dot(x, y):
     y = _as_rank(y, 1, "y")
     if len(x) != len(y):
         raise ValueError(
-            f"Expected `x` and `y` to have the same length. Received: {len(x)} and {len(y)}"
+            "Expected `x` and `y` to have the same length. "
+            f"Received: {len(x)} and {len(y)}"
         )
     total = 0.0
     for i in range(len(x)):
@@ -192,7 +201,7 @@ def naive_vector_dot(x, y):
 
 
 def naive_dot(x, y):
-    """The matrix product: entry ``(i, j)`` is row ``i`` of ``x`` dot column ``j`` of ``y``.
+    """The matrix product: entry ``(i, j)`` is row ``i`` of ``x`` dot column ``j``.
 
     The shape rule: ``(n, k) . (k, m) -> (n, m)``. The inner sizes must
     agree; they disappear from the result.
@@ -217,7 +226,8 @@ def naive_dot(x, y):
     y = _as_rank(y, 2, "y")
     if x.shape[1] != y.shape[0]:
         raise ValueError(
-            f"Expected `x.shape[1] == y.shape[0]` for (n, k) . (k, m). Received: x.shape={x.shape}, y.shape={y.shape}"
+            "Expected `x.shape[1] == y.shape[0]` for (n, k) . (k, m). "
+            f"Received: x.shape={x.shape}, y.shape={y.shape}"
         )
     out = np.zeros((x.shape[0], y.shape[1]))
     for i in range(x.shape[0]):
@@ -265,22 +275,16 @@ def best_time(function, *args, repeat=5):
         The best time in seconds, a float.
 
     Raises:
-        TypeError: If ``function`` is not callable.
-        ValueError: If ``repeat`` is not a positive int.
+        TypeError: If ``function`` is not callable or ``repeat`` not an int.
+        ValueError: If ``repeat`` is not positive.
 
     Example:
         >>> seconds = best_time(sum, range(1000), repeat=3)
         >>> 0 < seconds < 1
         True
     """
-    if not callable(function):
-        raise TypeError(
-            f"Expected `function` to be callable. Received: function={function!r}"
-        )
-    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
-        raise ValueError(
-            f"Expected `repeat` to be a positive int. Received: repeat={repeat!r}"
-        )
+    check_type("function", function, Callable, expected="a callable")
+    positive_int("repeat", repeat)
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()

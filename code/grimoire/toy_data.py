@@ -20,6 +20,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from grimoire.validation import (
+    check_scalar,
+    check_type,
+    positive_float,
+    positive_int,
+    unit_rate,
+)
+
 __all__ = [
     "make_rings",
     "make_xor_blobs",
@@ -27,24 +35,6 @@ __all__ = [
     "linear_probe_accuracy",
     "plot_classes",
 ]
-
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(
-            f"Expected `{name}` to be a positive int. Received: {name}={value!r}"
-        )
-
-
-def _check_noise(noise):
-    if (
-        isinstance(noise, bool)
-        or not isinstance(noise, (int, float))
-        or not 0 <= noise < 1
-    ):
-        raise ValueError(
-            f"Expected `noise` to be a number in [0, 1). Received: noise={noise!r}"
-        )
 
 
 def make_rings(n_samples=400, inner_radius=0.5, outer_radius=1.0, noise=0.1, seed=0):
@@ -60,14 +50,17 @@ def make_rings(n_samples=400, inner_radius=0.5, outer_radius=1.0, noise=0.1, see
         inner_radius: Radius of class 0, in input units.
         outer_radius: Radius of class 1; must exceed ``inner_radius``.
         noise: Standard deviation of the Gaussian jitter, in ``[0, 1)``.
-        seed: Seed of the NumPy generator, so the data is reproducible.
+        seed: Seed of the NumPy generator, so the data is reproducible; an
+            int >= 0.
 
     Returns:
         A tuple ``(points, labels)``: float32 array of shape
         ``(n_samples, 2)`` and int32 array of shape ``(n_samples,)``.
 
     Raises:
-        ValueError: If ``n_samples`` is not a positive int, the radii are not
+        TypeError: If ``n_samples`` or ``seed`` is not an int, or a radius or
+            ``noise`` not a number.
+        ValueError: If ``n_samples`` is not positive, the radii are not
             ``0 <= inner_radius < outer_radius``, or ``noise`` is out of range.
 
     Example:
@@ -77,13 +70,13 @@ def make_rings(n_samples=400, inner_radius=0.5, outer_radius=1.0, noise=0.1, see
         >>> np.round(np.linalg.norm(points, axis=1), 2).tolist()
         [0.5, 1.0, 0.5, 1.0, 0.5, 1.0]
     """
-    _check_positive_int("n_samples", n_samples)
-    if not 0 <= inner_radius < outer_radius:
-        raise ValueError(
-            "Expected 0 <= `inner_radius` < `outer_radius`. "
-            f"Received: inner_radius={inner_radius!r}, outer_radius={outer_radius!r}"
-        )
-    _check_noise(noise)
+    positive_int("n_samples", n_samples)
+    check_scalar("inner_radius", inner_radius, float, min_value=0)
+    check_scalar(
+        "outer_radius", outer_radius, float, min_value=inner_radius, include_min=False
+    )
+    unit_rate("noise", noise)
+    check_scalar("seed", seed, int, min_value=0)
     rng = np.random.default_rng(seed)
     labels = np.arange(n_samples) % 2
     radii = np.where(labels == 0, inner_radius, outer_radius)
@@ -102,23 +95,26 @@ def make_xor_blobs(n_samples=400, noise=0.3, seed=0):
     Args:
         n_samples: Number of points, spread over the four corners in turn.
         noise: Standard deviation of each blob, in ``[0, 1)``.
-        seed: Seed of the NumPy generator.
+        seed: Seed of the NumPy generator, an int >= 0.
 
     Returns:
         A tuple ``(points, labels)``: float32 ``(n_samples, 2)`` and int32
         ``(n_samples,)``.
 
     Raises:
-        ValueError: If ``n_samples`` is not a positive int or ``noise`` is
-            out of range.
+        TypeError: If ``n_samples`` or ``seed`` is not an int, or ``noise`` not
+            a number.
+        ValueError: If ``n_samples`` is not positive or ``noise`` is out of
+            range.
 
     Example:
         >>> points, labels = make_xor_blobs(n_samples=4, noise=0.0)
         >>> points.tolist(), labels.tolist()
         ([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]], [0, 1, 1, 0])
     """
-    _check_positive_int("n_samples", n_samples)
-    _check_noise(noise)
+    positive_int("n_samples", n_samples)
+    unit_rate("noise", noise)
+    check_scalar("seed", seed, int, min_value=0)
     rng = np.random.default_rng(seed)
     corners = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
     which = np.arange(n_samples) % 4
@@ -132,16 +128,18 @@ def _check_features_labels(features, labels):
     labels = np.asarray(labels)
     if features.ndim != 2:
         raise ValueError(
-            f"Expected `features` of shape (n, d). Received: features.shape={features.shape}"
+            "Expected `features` of shape (n, d). "
+            f"Received: features.shape={features.shape}"
         )
     if labels.shape != (len(features),):
         raise ValueError(
-            f"Expected `labels` of shape ({len(features)},), one per row of `features`. "
-            f"Received: labels.shape={labels.shape}"
+            f"Expected `labels` of shape ({len(features)},), one per row of "
+            f"`features`. Received: labels.shape={labels.shape}"
         )
     if not np.isin(labels, (0, 1)).all():
         raise ValueError(
-            f"Expected `labels` to hold only 0 and 1. Received: values {np.unique(labels).tolist()}"
+            "Expected `labels` to hold only 0 and 1. "
+            f"Received: values {np.unique(labels).tolist()}"
         )
     return features, labels.astype("float64")
 
@@ -157,7 +155,7 @@ def fit_linear_probe(features, labels, steps=500, learning_rate=0.5):
     Args:
         features: Array of shape ``(n, d)``.
         labels: Array of ``n`` labels, each 0 or 1.
-        steps: Number of gradient-descent steps.
+        steps: Number of gradient-descent steps, a positive int.
         learning_rate: Step size, a positive number.
 
     Returns:
@@ -165,35 +163,28 @@ def fit_linear_probe(features, labels, steps=500, learning_rate=0.5):
         float.
 
     Raises:
-        ValueError: If the shapes do not match, the labels are not 0/1,
-            ``steps`` is not a positive int or ``learning_rate`` is not
-            positive.
+        TypeError: If ``steps`` is not an int or ``learning_rate`` not a
+            number.
+        ValueError: If the shapes do not match, the labels are not 0/1, or
+            ``steps`` or ``learning_rate`` is not positive.
 
     Example:
         >>> x = np.array([[0.0], [1.0], [3.0], [4.0]])
         >>> weights, bias = fit_linear_probe(x, [0, 0, 1, 1])
-        >>> round(float(-bias / weights[0]), 2)  # the boundary falls between 1 and 3
+        >>> round(float(-bias / weights[0]), 2)  # the boundary: between 1 and 3
         2.0
     """
     features, labels = _check_features_labels(features, labels)
-    _check_positive_int("steps", steps)
-    if (
-        isinstance(learning_rate, bool)
-        or not isinstance(learning_rate, (int, float))
-        or learning_rate <= 0
-    ):
-        raise ValueError(
-            f"Expected `learning_rate` to be a positive number. Received: learning_rate={learning_rate!r}"
-        )
+    positive_int("steps", steps)
+    positive_float("learning_rate", learning_rate)
     mean, scale = features.mean(axis=0), features.std(axis=0)
     scale[scale == 0] = 1.0
     standard = (features - mean) / scale
     weights, bias = np.zeros(features.shape[1]), 0.0
     for _ in range(steps):
         logits = np.clip(standard @ weights + bias, -30.0, 30.0)
-        error = (
-            1.0 / (1.0 + np.exp(-logits)) - labels
-        )  # gradient of the mean cross-entropy
+        # the gradient of the mean cross-entropy with respect to the logits
+        error = 1.0 / (1.0 + np.exp(-logits)) - labels
         weights -= learning_rate * standard.T @ error / len(labels)
         bias -= learning_rate * error.mean()
     weights_original = weights / scale
@@ -252,6 +243,7 @@ def plot_classes(points, labels, boundary=None, ax=None, xlabel="x₁", ylabel="
         The axes.
 
     Raises:
+        TypeError: If ``xlabel`` or ``ylabel`` is not a string.
         ValueError: If ``points`` is not of shape ``(n, 2)`` or the labels do
             not match.
 
@@ -265,8 +257,11 @@ def plot_classes(points, labels, boundary=None, ax=None, xlabel="x₁", ylabel="
     points_checked, labels = _check_features_labels(points, labels)
     if points_checked.shape[1] != 2:
         raise ValueError(
-            f"Expected `points` of shape (n, 2). Received: points.shape={points_checked.shape}"
+            "Expected `points` of shape (n, 2). "
+            f"Received: points.shape={points_checked.shape}"
         )
+    check_type("xlabel", xlabel, str)
+    check_type("ylabel", ylabel, str)
     ax = ax if ax is not None else plt.gca()
     for value, color, marker in ((0, "tab:blue", "o"), (1, "tab:orange", "s")):
         chosen = points_checked[labels == value]
