@@ -11,6 +11,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from grimoire.validation import check_choice, check_scalar, check_type, positive_int
+
 __all__ = [
     "fans",
     "theoretical_std",
@@ -34,25 +36,19 @@ def fans(kernel_shape):
         ``(fan_in, fan_out)``.
 
     Raises:
-        ValueError: If ``kernel_shape`` is not 2 or 4 positive ints.
+        TypeError: If ``kernel_shape`` is not a tuple or list of ints.
+        ValueError: If ``kernel_shape`` has not 2 or 4 entries, or one is
+            below 1.
 
     Example:
         >>> fans((3, 3, 32, 64)), fans((1600, 128))
         ((288, 576), (1600, 128))
     """
-    if (
-        not isinstance(kernel_shape, (tuple, list))
-        or len(kernel_shape) not in (2, 4)
-        or not all(
-            isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0
-            for v in kernel_shape
-        )
-    ):
-        raise ValueError(
-            f"Expected `kernel_shape` to be 2 or 4 positive ints. Received: kernel_shape={kernel_shape!r}"
-        )
-    receptive = int(np.prod(kernel_shape[:-2])) if len(kernel_shape) == 4 else 1
-    return receptive * int(kernel_shape[-2]), receptive * int(kernel_shape[-1])
+    check_type("kernel_shape", kernel_shape, (tuple, list))
+    check_choice("len(kernel_shape)", len(kernel_shape), (2, 4))
+    shape = [positive_int(f"kernel_shape[{i}]", n) for i, n in enumerate(kernel_shape)]
+    receptive = shape[0] * shape[1] if len(shape) == 4 else 1
+    return receptive * shape[-2], receptive * shape[-1]
 
 
 INITIALIZER_SCALES = {
@@ -73,24 +69,25 @@ def theoretical_std(initializer, kernel_shape):
     of each rule have the same variance.
 
     Args:
-        initializer: ``"glorot_uniform"``, ``"glorot_normal"``, ``"he_uniform"`` or ``"he_normal"``.
+        initializer: ``"glorot_uniform"``, ``"glorot_normal"``, ``"he_uniform"``
+            or ``"he_normal"``.
         kernel_shape: A kernel shape, as for :func:`fans`.
 
     Returns:
         The standard deviation, a float.
 
     Raises:
-        ValueError: If ``initializer`` is not one of the four names, or ``kernel_shape`` is invalid.
+        TypeError: If ``kernel_shape`` is of the wrong type.
+        ValueError: If ``initializer`` is not one of the four names, or
+            ``kernel_shape`` is invalid.
 
     Example:
-        >>> round(theoretical_std("he_normal", (3, 3, 1, 32)), 4), round(theoretical_std("glorot_uniform", (3, 3, 1, 32)), 4)
-        (0.4714, 0.0821)
+        >>> round(theoretical_std("he_normal", (3, 3, 1, 32)), 4)
+        0.4714
+        >>> round(theoretical_std("glorot_uniform", (3, 3, 1, 32)), 4)
+        0.0821
     """
-    if initializer not in INITIALIZER_SCALES:
-        raise ValueError(
-            f"Expected `initializer` to be one of {sorted(INITIALIZER_SCALES)}. "
-            f"Received: initializer={initializer!r}"
-        )
+    check_choice("initializer", initializer, tuple(INITIALIZER_SCALES))
     fan_in, fan_out = fans(kernel_shape)
     if INITIALIZER_SCALES[initializer] == "glorot":
         return float(np.sqrt(2.0 / (fan_in + fan_out)))
@@ -98,7 +95,7 @@ def theoretical_std(initializer, kernel_shape):
 
 
 def initial_weight_std(initializer, kernel_shape, seed=0):
-    """Draw a kernel with a Keras initializer and return the standard deviation of its weights.
+    """Draw a kernel with a Keras initializer; return its weights' standard deviation.
 
     Args:
         initializer: An initializer name, such as ``"he_normal"``.
@@ -109,29 +106,30 @@ def initial_weight_std(initializer, kernel_shape, seed=0):
         The empirical standard deviation, a float.
 
     Raises:
+        TypeError: If ``initializer`` is not a str, or ``kernel_shape`` or
+            ``seed`` is of the wrong type.
         ValueError: If ``kernel_shape`` is invalid or ``seed`` is negative.
 
     Example:
         >>> round(initial_weight_std("he_normal", (3, 3, 64, 64)), 2)
         0.06
     """
+    check_type("initializer", initializer, str)
     fans(kernel_shape)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(
-            f"Expected `seed` to be a non-negative int. Received: seed={seed!r}"
-        )
+    seed = check_scalar("seed", seed, int, min_value=0)
     draw = keras.initializers.get({"class_name": initializer, "config": {"seed": seed}})
     return float(np.std(keras.ops.convert_to_numpy(draw(tuple(kernel_shape)))))
 
 
 def filter_spread(kernel):
-    """The largest difference between any filter of a kernel and its first filter.
+    """The largest difference between any filter of a kernel and its first one.
 
     Zero means every filter of the layer holds the same weights, so the layer
     computes the same feature map many times over.
 
     Args:
-        kernel: A ``Conv2D`` kernel ``(kh, kw, in_channels, filters)`` (filters on the last axis).
+        kernel: A ``Conv2D`` kernel ``(kh, kw, in_channels, filters)`` (filters
+            on the last axis).
 
     Returns:
         A float, ``max |kernel[..., f] - kernel[..., 0]|``.
@@ -140,12 +138,15 @@ def filter_spread(kernel):
         ValueError: If ``kernel`` is not 4-D.
 
     Example:
-        >>> filter_spread(np.ones((3, 3, 1, 4))), filter_spread(np.arange(8.0).reshape(1, 1, 2, 4))
-        (0.0, 3.0)
+        >>> filter_spread(np.ones((3, 3, 1, 4)))
+        0.0
+        >>> filter_spread(np.arange(8.0).reshape(1, 1, 2, 4))
+        3.0
     """
     kernel = np.asarray(kernel, dtype="float64")
     if kernel.ndim != 4:
         raise ValueError(
-            f"Expected `kernel` of shape (kh, kw, in_channels, filters). Received: kernel.shape={kernel.shape}"
+            "Expected `kernel` of shape (kh, kw, in_channels, filters). "
+            f"Received: kernel.shape={kernel.shape}"
         )
     return float(np.abs(kernel - kernel[..., :1]).max())

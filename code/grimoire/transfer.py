@@ -14,6 +14,8 @@ import numpy as np
 from keras import layers
 
 from grimoire.validation import (
+    check_choice,
+    check_scalar,
     keras_model,
     model_layer,
     positive_float,
@@ -30,8 +32,18 @@ __all__ = [
 ]
 
 
+def _same_length(images, labels):
+    images, labels = np.asarray(images), np.asarray(labels)
+    if len(images) != len(labels):
+        raise ValueError(
+            "Expected `images` and `labels` of the same length. "
+            f"Received: {len(images)} and {len(labels)}"
+        )
+    return images, labels
+
+
 def select_classes(images, labels, classes):
-    """Keep the examples of some classes, relabelled ``0, 1, ...`` in the order given.
+    """Keep the examples of some classes, relabelled ``0, 1, ...`` in the given order.
 
     Args:
         images: An array with one example per row.
@@ -49,15 +61,12 @@ def select_classes(images, labels, classes):
         >>> x.tolist(), y.tolist()
         ([0, 2, 3, 5], [1, 0, 1, 0])
     """
-    images, labels = np.asarray(images), np.asarray(labels)
-    if len(images) != len(labels):
-        raise ValueError(
-            f"Expected `images` and `labels` of the same length. Received: {len(images)} and {len(labels)}"
-        )
+    images, labels = _same_length(images, labels)
     classes = list(classes)
     if not classes or len(set(classes)) != len(classes):
         raise ValueError(
-            f"Expected `classes` to be distinct labels, at least one. Received: classes={classes!r}"
+            "Expected `classes` to be distinct labels, at least one. "
+            f"Received: classes={classes!r}"
         )
     keep = np.isin(labels, classes)
     lookup = {label: index for index, label in enumerate(classes)}
@@ -73,33 +82,33 @@ def balanced_subset(images, labels, per_class, seed=0):
         images: An array with one example per row.
         labels: Integer labels, one per example.
         per_class: Examples to draw from each class.
-        seed: Seed of the draw.
+        seed: Seed of the draw, a non-negative int.
 
     Returns:
         ``(images, labels)``, ``per_class`` examples of each class.
 
     Raises:
-        ValueError: If the lengths differ, ``per_class`` is not positive, or a class has too few examples.
+        TypeError: If ``per_class`` or ``seed`` is not an int.
+        ValueError: If the lengths differ, ``per_class`` is below 1, ``seed``
+            is negative, or a class has too few examples.
 
     Example:
-        >>> x, y = balanced_subset(np.arange(10), np.array([0] * 6 + [1] * 4), per_class=2)
+        >>> labels = np.array([0] * 6 + [1] * 4)
+        >>> x, y = balanced_subset(np.arange(10), labels, per_class=2)
         >>> sorted(y.tolist()), len(set(x.tolist()))
         ([0, 0, 1, 1], 4)
     """
-    images, labels = np.asarray(images), np.asarray(labels)
-    if len(images) != len(labels):
-        raise ValueError(
-            f"Expected `images` and `labels` of the same length. Received: {len(images)} and {len(labels)}"
-        )
+    images, labels = _same_length(images, labels)
     per_class = positive_int("per_class", per_class)
+    seed = check_scalar("seed", seed, int, min_value=0)
     rng = np.random.default_rng(seed)
     chosen = []
     for label in np.unique(labels):
         members = np.flatnonzero(labels == label)
         if len(members) < per_class:
             raise ValueError(
-                f"Expected `per_class` to be at most {len(members)}, the size of class {label}. "
-                f"Received: per_class={per_class}"
+                f"Expected `per_class` to be at most {len(members)}, the size of "
+                f"class {label}. Received: per_class={per_class}"
             )
         chosen.append(rng.choice(members, per_class, replace=False))
     order = rng.permutation(np.concatenate(chosen))
@@ -107,7 +116,7 @@ def balanced_subset(images, labels, per_class, seed=0):
 
 
 def conv_base(model, last_layer):
-    """The part of a trained model from its input up to ``last_layer``, as a model of its own.
+    """The part of a trained model from its input up to ``last_layer``, as a model.
 
     For a ``keras.applications`` network loaded with ``include_top=False``
     the whole model is already the convolutional base, and this step is not
@@ -131,8 +140,9 @@ def conv_base(model, last_layer):
         ((None, 7, 7, 64), 7)
     """
     model = keras_model("model", model)
-    layer = model_layer(model, last_layer)
-    return keras.Model(inputs=model.inputs[0], outputs=layer.output, name="conv_base")
+    check_choice("last_layer", last_layer, [layer.name for layer in model.layers])
+    output = model.get_layer(last_layer).output
+    return keras.Model(inputs=model.inputs[0], outputs=output, name="conv_base")
 
 
 def transfer_model(base, num_classes, dense_units=64, dropout=0.5, learning_rate=1e-3):
@@ -156,9 +166,10 @@ def transfer_model(base, num_classes, dense_units=64, dropout=0.5, learning_rate
         A compiled ``keras.Model``; only the new head is trainable.
 
     Raises:
-        TypeError: If ``base`` is not a Keras model.
+        TypeError: If ``base`` is not a Keras model, or a number is of the
+            wrong type.
         ValueError: If ``num_classes``, ``dense_units``, ``dropout`` or
-            ``learning_rate`` is invalid, or ``base``'s output is not 4-D.
+            ``learning_rate`` is out of range, or ``base``'s output is not 4-D.
 
     Example:
         >>> from grimoire.convnets import build_convnet
@@ -174,8 +185,8 @@ def transfer_model(base, num_classes, dense_units=64, dropout=0.5, learning_rate
     learning_rate = positive_float("learning_rate", learning_rate)
     if len(base.output.shape) != 4:
         raise ValueError(
-            f"Expected `base` to output feature maps (batch, height, width, channels). "
-            f"Received: output shape {tuple(base.output.shape)}"
+            "Expected `base` to output feature maps (batch, height, width, "
+            f"channels). Received: output shape {tuple(base.output.shape)}"
         )
     base.trainable = False
     inputs = keras.Input(shape=tuple(base.inputs[0].shape[1:]))
@@ -195,7 +206,7 @@ def transfer_model(base, num_classes, dense_units=64, dropout=0.5, learning_rate
 
 
 def unfreeze_from(model, base, layer_name, learning_rate=1e-4):
-    """Unfreeze the base's layers from ``layer_name`` on, and recompile for fine-tuning.
+    """Unfreeze the base's layers from ``layer_name`` on and recompile, to fine-tune.
 
     The layers before ``layer_name`` stay frozen: they hold the general,
     low-level features. Recompiling is needed for the change to take effect;
@@ -212,8 +223,10 @@ def unfreeze_from(model, base, layer_name, learning_rate=1e-4):
         The names of the base's layers that are now trainable.
 
     Raises:
-        TypeError: If ``model`` or ``base`` is not a Keras model.
-        ValueError: If ``layer_name`` is not a layer of ``base`` or ``learning_rate`` is not positive.
+        TypeError: If ``model`` or ``base`` is not a Keras model, ``layer_name``
+            not a str or ``learning_rate`` not a number.
+        ValueError: If ``layer_name`` is not a layer of ``base`` or
+            ``learning_rate`` is not positive.
 
     Example:
         >>> from grimoire.convnets import build_convnet
