@@ -38,8 +38,10 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (grimoire)" >/dev/null
 	@touch $(STAMP)
 
+# build_log.py drops the kernels' TensorFlow banners and myst-nb's chatter; the
+# status is sphinx-build's.
 html: $(STAMP)
-	$(SPHINXBUILD) -b html -d $(BUILDDIR)/doctrees $(SOURCEDIR) $(BUILDDIR)/html
+	@$(BIN)/python book/_ext/build_log.py $(SPHINXBUILD) -b html -d $(BUILDDIR)/doctrees $(SOURCEDIR) $(BUILDDIR)/html
 	@echo "Open $(BUILDDIR)/html/index.html"
 
 test: $(STAMP)
