@@ -20,11 +20,20 @@ def _many_small_ops(x):
     return x
 
 
-def test_graph_beats_eager_on_many_small_ops():
-    timing = time_eager_vs_graph(_many_small_ops, tf.ones((8, 8)), repeats=3, number=5)
+def test_time_eager_vs_graph_runs_python_only_when_eager_or_tracing():
+    calls = []
+
+    def double(x):
+        calls.append(1)  # runs on every eager call, and once while tracing
+        return 2 * x
+
+    timing = time_eager_vs_graph(double, tf.ones((2, 2)), repeats=2, number=3)
+    # one trace, one eager warm-up, 2 rounds of 3 eager calls; the 6 graph calls
+    # run the stored graph and skip the Python body
+    assert len(calls) == 1 + 1 + 2 * 3
     assert isinstance(timing, Timing)
-    assert timing.speedup > 1.5
-    assert timing.trace_seconds > timing.graph_seconds
+    assert all(isinstance(t, float) and t > 0 for t in timing)
+    assert timing.speedup == timing.eager_seconds / timing.graph_seconds
 
 
 def test_graph_and_eager_give_the_same_result():
@@ -86,60 +95,89 @@ def test_scale_image_range():
     assert int(y) == 7
 
 
+IMAGES, LABELS = np.zeros((3, 2, 2)), np.zeros(3)
+
+
 @pytest.mark.parametrize(
     "call, error, message",
     [
         (
             lambda: time_eager_vs_graph(3),
             TypeError,
-            r"Expected `fn` to be callable. Received: fn=3",
+            r"Expected `fn` to be a callable. Received: fn=3 of type int",
         ),
         (
             lambda: time_eager_vs_graph(tf.abs, 1.0, repeats=0),
             ValueError,
-            r"Expected `repeats` to be a positive int. Received: repeats=0",
+            r"Expected `repeats` to be an int >= 1. Received: repeats=0",
         ),
         (
             lambda: time_eager_vs_graph(tf.abs, 1.0, number=2.5),
-            ValueError,
-            r"Expected `number` to be a positive int. Received: number=2.5",
+            TypeError,
+            r"Expected `number` to be an int. Received: number=2.5 of type float",
         ),
         (
             lambda: TraceCounter("f"),
             TypeError,
-            r"Expected `fn` to be callable. Received: fn='f'",
+            r"Expected `fn` to be a callable. Received: fn='f'",
         ),
         (
             lambda: build_pipeline(np.zeros((3, 4)), np.zeros(3)),
             ValueError,
-            r"Expected `images` of shape \(n, height, width\). Received: images.shape=\(3, 4\)",
+            r"Expected `images` of shape \(n, height, width\). "
+            r"Received: images.shape=\(3, 4\)",
         ),
         (
-            lambda: build_pipeline(np.zeros((3, 2, 2)), np.zeros(2)),
+            lambda: build_pipeline(IMAGES, np.zeros(2)),
             ValueError,
-            r"Expected one label per image. Received: 3 images and 2 labels",
+            r"Expected `labels` to hold one label per image. "
+            r"Received: 3 images and 2 labels",
         ),
         (
-            lambda: build_pipeline(np.zeros((3, 2, 2)), np.zeros(3), batch_size=0),
+            lambda: build_pipeline(IMAGES, LABELS, batch_size=0),
             ValueError,
-            r"Expected `batch_size` to be a positive int. Received: batch_size=0",
+            r"Expected `batch_size` to be an int >= 1. Received: batch_size=0",
         ),
         (
-            lambda: build_pipeline(np.zeros((3, 2, 2)), np.zeros(3), shuffle_buffer=-1),
+            lambda: build_pipeline(IMAGES, LABELS, shuffle_buffer=-1),
             ValueError,
-            r"Expected `shuffle_buffer` to be a positive int. Received: shuffle_buffer=-1",
+            r"Expected `shuffle_buffer` to be an int >= 1. Received: shuffle_buffer=-1",
         ),
         (
-            lambda: next(
-                python_batches(np.zeros((3, 2, 2)), np.zeros(3), batch_size=True)
-            ),
+            lambda: build_pipeline(IMAGES, LABELS, cache="yes"),
+            TypeError,
+            r"Expected `cache` to be a bool. Received: cache='yes' of type str",
+        ),
+        (
+            lambda: build_pipeline(IMAGES, LABELS, prefetch=1),
+            TypeError,
+            r"Expected `prefetch` to be a bool. Received: prefetch=1 of type int",
+        ),
+        (
+            lambda: build_pipeline(IMAGES, LABELS, seed=-1),
             ValueError,
-            r"Expected `batch_size` to be a positive int. Received: batch_size=True",
+            r"Expected `seed` to be an int >= 0. Received: seed=-1",
+        ),
+        (
+            lambda: python_batches(IMAGES, LABELS, batch_size=True),
+            TypeError,
+            r"Expected `batch_size` to be an int. Received: batch_size=True",
+        ),
+        (
+            lambda: python_batches(IMAGES, np.zeros(4)),
+            ValueError,
+            r"Expected `labels` to hold one label per image. "
+            r"Received: 3 images and 4 labels",
         ),
         (
             lambda: measure_throughput([], max_batches=0),
             ValueError,
-            r"Expected `max_batches` to be a positive int. Received: max_batches=0",
+            r"Expected `max_batches` to be an int >= 1. Received: max_batches=0",
+        ),
+        (
+            lambda: measure_throughput(None),
+            TypeError,
+            r"Expected `batches` to be an iterable of batches. Received: batches=None",
         ),
         (
             lambda: measure_throughput([]),
@@ -173,30 +211,75 @@ def test_time_batch_sizes_runs_eager_functions():
         (
             lambda: time_batch_sizes(None, [1], features=2),
             TypeError,
-            r"Expected `fn` to be callable. Received: fn=None",
+            r"Expected `fn` to be a callable. Received: fn=None",
+        ),
+        (
+            lambda: time_batch_sizes(tf.abs, 4, features=2),
+            TypeError,
+            r"Expected `batch_sizes` to be an iterable of ints. "
+            r"Received: batch_sizes=4",
         ),
         (
             lambda: time_batch_sizes(tf.abs, [], features=2),
             ValueError,
-            r"Expected `batch_sizes` to hold at least one size. Received: batch_sizes=\[\]",
+            r"Expected `batch_sizes` to hold at least one size. "
+            r"Received: batch_sizes=\[\]",
         ),
         (
             lambda: time_batch_sizes(tf.abs, [1, 0], features=2),
             ValueError,
-            r"Expected every batch size to be a positive int. Received: batch_sizes=\[1, 0\]",
+            r"Expected `batch_sizes\[1\]` to be an int >= 1. "
+            r"Received: batch_sizes\[1\]=0",
         ),
         (
             lambda: time_batch_sizes(tf.abs, [1, 2.0], features=2),
-            ValueError,
-            r"Expected every batch size to be a positive int. Received: batch_sizes=\[1, 2.0\]",
+            TypeError,
+            r"Expected `batch_sizes\[1\]` to be an int. "
+            r"Received: batch_sizes\[1\]=2.0 of type float",
         ),
         (
             lambda: time_batch_sizes(tf.abs, [1], features=0),
             ValueError,
-            r"Expected `features` to be a positive int. Received: features=0",
+            r"Expected `features` to be an int >= 1. Received: features=0",
         ),
     ],
 )
 def test_time_batch_sizes_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_python_batches_checks_its_arguments_when_called():
+    # No next(): the error comes from the call itself, before any batch is made.
+    with pytest.raises(ValueError, match=r"`batch_size`"):
+        python_batches(IMAGES, LABELS, batch_size=0)
+    with pytest.raises(ValueError, match=r"`images`"):
+        python_batches(np.zeros(3), LABELS)
+
+
+def test_python_batches_makes_batches_lazily(monkeypatch):
+    import grimoire.tf_basics
+
+    seen = []
+    original = grimoire.tf_basics.scale_image
+
+    def counting(image, label):
+        seen.append(int(label))
+        return original(image, label)
+
+    monkeypatch.setattr(grimoire.tf_basics, "scale_image", counting)
+    batches = python_batches(np.zeros((5, 2, 2), "uint8"), np.arange(5), 2)
+    assert seen == []  # nothing converted yet
+    x, y = next(batches)
+    assert seen == [0, 1] and x.shape == (2, 2, 2, 1) and y.tolist() == [0, 1]
+    assert [y.tolist() for _, y in batches] == [[2, 3], [4]]
+
+
+def test_numpy_ints_are_sizes():
+    images, labels = np.zeros((5, 2, 2), "uint8"), np.arange(5)
+    batches = python_batches(images, labels, batch_size=np.int64(2))
+    assert [len(y) for _, y in batches] == [2, 2, 1]
+    dataset = build_pipeline(
+        images, labels, np.int64(4), shuffle_buffer=np.int64(5), seed=np.int64(1)
+    )
+    assert [len(y) for _, y in dataset] == [4, 1]

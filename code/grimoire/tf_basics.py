@@ -16,12 +16,13 @@ Four small tools for the TensorFlow essentials chapter:
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 import numpy as np
 import tensorflow as tf
 
-from grimoire.validation import positive_int
+from grimoire.validation import check_scalar, check_type, positive_int
 
 __all__ = [
     "Timing",
@@ -82,8 +83,9 @@ def time_eager_vs_graph(fn, *args, repeats=5, number=10):
         A :class:`Timing` with seconds per call for each mode.
 
     Raises:
-        TypeError: If ``fn`` is not callable.
-        ValueError: If ``repeats`` or ``number`` is not a positive int.
+        TypeError: If ``fn`` is not callable, or ``repeats`` or ``number`` not an
+            int.
+        ValueError: If ``repeats`` or ``number`` is not positive.
 
     Example:
         >>> import tensorflow as tf
@@ -95,8 +97,7 @@ def time_eager_vs_graph(fn, *args, repeats=5, number=10):
         >>> t.eager_seconds > 0 and t.graph_seconds > 0
         True
     """
-    if not callable(fn):
-        raise TypeError(f"Expected `fn` to be callable. Received: fn={fn!r}")
+    check_type("fn", fn, Callable, expected="a callable")
     positive_int("repeats", repeats)
     positive_int("number", number)
     graph_fn = tf.function(fn)
@@ -137,8 +138,7 @@ class TraceCounter:
     """
 
     def __init__(self, fn, **function_kwargs):
-        if not callable(fn):
-            raise TypeError(f"Expected `fn` to be callable. Received: fn={fn!r}")
+        check_type("fn", fn, Callable, expected="a callable")
         self.traces = 0
 
         def counted(*args, **kwargs):
@@ -168,9 +168,10 @@ def time_batch_sizes(fn, batch_sizes, features):
         The seconds the whole loop took.
 
     Raises:
-        TypeError: If ``fn`` is not callable.
-        ValueError: If ``batch_sizes`` is empty or holds anything but positive
-            ints, or if ``features`` is not a positive int.
+        TypeError: If ``fn`` is not callable, ``batch_sizes`` not an iterable of
+            ints, or ``features`` not an int.
+        ValueError: If ``batch_sizes`` is empty or holds a size below 1, or
+            ``features`` is not positive.
 
     Example:
         >>> import tensorflow as tf
@@ -179,19 +180,14 @@ def time_batch_sizes(fn, batch_sizes, features):
         >>> double.traces, seconds > 0  # three shapes, three graphs
         (3, True)
     """
-    if not callable(fn):
-        raise TypeError(f"Expected `fn` to be callable. Received: fn={fn!r}")
-    batch_sizes = list(batch_sizes)
+    check_type("fn", fn, Callable, expected="a callable")
+    check_type("batch_sizes", batch_sizes, Iterable, expected="an iterable of ints")
+    batch_sizes = [
+        positive_int(f"batch_sizes[{i}]", n) for i, n in enumerate(batch_sizes)
+    ]
     if not batch_sizes:
         raise ValueError(
             "Expected `batch_sizes` to hold at least one size. Received: batch_sizes=[]"
-        )
-    if any(
-        isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1
-        for n in batch_sizes
-    ):
-        raise ValueError(
-            f"Expected every batch size to be a positive int. Received: batch_sizes={batch_sizes!r}"
         )
     positive_int("features", features)
     start = time.perf_counter()
@@ -229,11 +225,13 @@ def _check_images_labels(images, labels):
     labels = np.asarray(labels)
     if images.ndim != 3:
         raise ValueError(
-            f"Expected `images` of shape (n, height, width). Received: images.shape={images.shape}"
+            "Expected `images` of shape (n, height, width). "
+            f"Received: images.shape={images.shape}"
         )
     if len(labels) != len(images):
         raise ValueError(
-            f"Expected one label per image. Received: {len(images)} images and {len(labels)} labels"
+            "Expected `labels` to hold one label per image. "
+            f"Received: {len(images)} images and {len(labels)} labels"
         )
     return images, labels
 
@@ -258,28 +256,36 @@ def build_pipeline(
     Args:
         images: uint8 array of shape ``(n, height, width)``.
         labels: ``n`` integer labels.
-        batch_size: Examples per batch.
-        shuffle_buffer: Size of the shuffle buffer, or ``None`` not to shuffle.
-        cache: Keep the mapped examples in memory after the first epoch.
-        prefetch: Prepare batches ahead (``tf.data.AUTOTUNE``).
-        seed: Seed of the shuffle.
+        batch_size: Examples per batch, a positive int.
+        shuffle_buffer: Size of the shuffle buffer, a positive int, or ``None``
+            not to shuffle.
+        cache: Keep the mapped examples in memory after the first epoch, a bool.
+        prefetch: Prepare batches ahead (``tf.data.AUTOTUNE``), a bool.
+        seed: Seed of the shuffle, an int >= 0.
 
     Returns:
         A ``tf.data.Dataset`` of ``(images, labels)`` batches, images float32
         of shape ``(batch, height, width, 1)``.
 
     Raises:
-        ValueError: If the shapes do not match or a size is not a positive int.
+        TypeError: If a size or ``seed`` is not an int, or ``cache`` or
+            ``prefetch`` not a bool.
+        ValueError: If the shapes do not match, a size is not positive or
+            ``seed`` is negative.
 
     Example:
-        >>> ds = build_pipeline(np.zeros((10, 28, 28), "uint8"), np.arange(10), batch_size=4)
-        >>> [tuple(x.shape) for x, _ in ds]
+        >>> images, labels = np.zeros((10, 28, 28), "uint8"), np.arange(10)
+        >>> dataset = build_pipeline(images, labels, batch_size=4)
+        >>> [tuple(x.shape) for x, _ in dataset]
         [(4, 28, 28, 1), (4, 28, 28, 1), (2, 28, 28, 1)]
     """
     images, labels = _check_images_labels(images, labels)
     positive_int("batch_size", batch_size)
     if shuffle_buffer is not None:
         positive_int("shuffle_buffer", shuffle_buffer)
+    check_type("cache", cache, bool)
+    check_type("prefetch", prefetch, bool)
+    check_scalar("seed", seed, int, min_value=0)
     dataset = tf.data.Dataset.from_tensor_slices((images, labels))
     dataset = dataset.map(scale_image, num_parallel_calls=tf.data.AUTOTUNE)
     if cache:
@@ -301,37 +307,45 @@ def python_batches(images, labels, batch_size=128):
     results are stacked with NumPy: the way input code is often first
     written, and the baseline the ``tf.data`` pipeline is measured against.
 
+    The arguments are checked when the function is called; the batches are
+    made one at a time, as the returned generator is consumed.
+
     Args:
         images: uint8 array of shape ``(n, height, width)``.
         labels: ``n`` integer labels.
-        batch_size: Examples per batch.
+        batch_size: Examples per batch, a positive int.
 
-    Yields:
-        ``(images, labels)`` NumPy batches, images float32 of shape
-        ``(batch, height, width, 1)``.
+    Returns:
+        A generator of ``(images, labels)`` NumPy batches, images float32 of
+        shape ``(batch, height, width, 1)``.
 
     Raises:
-        ValueError: If the shapes do not match or ``batch_size`` is not a
-            positive int.
+        TypeError: If ``batch_size`` is not an int.
+        ValueError: If the shapes do not match or ``batch_size`` is not
+            positive.
 
     Example:
-        >>> batches = python_batches(np.zeros((10, 28, 28), "uint8"), np.arange(10), batch_size=4)
+        >>> images, labels = np.zeros((10, 28, 28), "uint8"), np.arange(10)
+        >>> batches = python_batches(images, labels, batch_size=4)
         >>> [x.shape for x, _ in batches]
         [(4, 28, 28, 1), (4, 28, 28, 1), (2, 28, 28, 1)]
     """
     images, labels = _check_images_labels(images, labels)
-    positive_int("batch_size", batch_size)
-    for start in range(0, len(images), batch_size):
-        pairs = [
-            scale_image(x, y)
-            for x, y in zip(
-                images[start : start + batch_size], labels[start : start + batch_size]
+    batch_size = positive_int("batch_size", batch_size)
+
+    # A generator checks nothing until its first batch is asked for; the checks
+    # above run at the call, and this inner generator makes the batches.
+    def batches():
+        for start in range(0, len(images), batch_size):
+            stop = start + batch_size
+            chunk = zip(images[start:stop], labels[start:stop])
+            pairs = [scale_image(x, y) for x, y in chunk]
+            yield (
+                np.stack([x.numpy() for x, _ in pairs]),
+                np.array([int(y) for _, y in pairs]),
             )
-        ]
-        yield (
-            np.stack([x.numpy() for x, _ in pairs]),
-            np.array([int(y) for _, y in pairs]),
-        )
+
+    return batches()
 
 
 def measure_throughput(batches, max_batches=None):
@@ -340,14 +354,17 @@ def measure_throughput(batches, max_batches=None):
     Args:
         batches: Any iterable of ``(inputs, labels)`` batches (a
             ``tf.data.Dataset``, a generator, a list).
-        max_batches: Stop after this many batches, or ``None`` for all.
+        max_batches: Stop after this many batches, a positive int, or
+            ``None`` for all.
 
     Returns:
         ``(examples, seconds, examples_per_second)``.
 
     Raises:
-        ValueError: If ``max_batches`` is not a positive int or ``None``, or
-            if there are no batches.
+        TypeError: If ``batches`` is not iterable or ``max_batches`` is neither
+            an int nor ``None``.
+        ValueError: If ``max_batches`` is not positive, or if there are no
+            batches.
 
     Example:
         >>> batches = [(np.zeros((8, 2)), np.zeros(8))] * 3
@@ -355,6 +372,7 @@ def measure_throughput(batches, max_batches=None):
         >>> examples, rate > 0
         (24, True)
     """
+    check_type("batches", batches, Iterable, expected="an iterable of batches")
     if max_batches is not None:
         positive_int("max_batches", max_batches)
     examples = 0
