@@ -1,4 +1,4 @@
-"""Convolutional networks for small grey-scale images, and the tools to study them.
+"""Convolutional networks for small grey-scale images, and tools to study them.
 
 - :func:`scale_images` turns uint8 images into the ``(n, height, width, 1)``
   float tensors a convnet takes.
@@ -23,8 +23,10 @@ from keras import layers
 
 from grimoire.callbacks import EpochLogger
 from grimoire.validation import (
+    check_choice,
+    check_scalar,
+    check_type,
     keras_model,
-    model_layer,
     positive_float,
     positive_int,
     unit_rate,
@@ -63,7 +65,8 @@ def scale_images(images):
     images = np.asarray(images)
     if images.ndim != 3:
         raise ValueError(
-            f"Expected `images` of shape (n, height, width). Received: images.shape={images.shape}"
+            "Expected `images` of shape (n, height, width). "
+            f"Received: images.shape={images.shape}"
         )
     return images[..., None].astype("float32") / 255.0
 
@@ -83,11 +86,12 @@ def build_convnet(
 ):
     """Build and compile the book's convnet: conv blocks, then a dense head.
 
-    Each block is ``Conv2D(f, 3, padding=padding)`` (named ``conv_1``, ``conv_2``, ...), an
-    optional ``BatchNormalization``, a ReLU and, if ``pooling``, a
-    ``MaxPooling2D(2)``. The head flattens, applies ``Dropout(dropout)`` if
-    the rate is positive, then ``Dense(dense_units, relu)`` and a final
-    ``Dense`` named ``logits`` followed by a softmax named ``predictions``.
+    Each block is ``Conv2D(f, 3, padding=padding)`` (named ``conv_1``,
+    ``conv_2``, ...), an optional ``BatchNormalization``, a ReLU and, if
+    ``pooling``, a ``MaxPooling2D(2)``. The head flattens, applies
+    ``Dropout(dropout)`` if the rate is positive, then ``Dense(dense_units,
+    relu)`` and a final ``Dense`` named ``logits`` followed by a softmax named
+    ``predictions``.
     Keeping the logits as a layer of their own lets Grad-CAM use the class
     score before the softmax. The model is compiled with Adam on the sparse
     categorical cross-entropy and reports accuracy.
@@ -99,10 +103,12 @@ def build_convnet(
         dense_units: Width of the hidden dense layer; 0 for none.
         padding: ``"same"`` (keep the height and width) or ``"valid"``.
         pooling: Whether each block ends with 2 × 2 max pooling.
-        batch_norm: Whether each convolution is followed by batch normalization
-            (the convolution then has no bias, which the normalization would cancel).
+        batch_norm: Whether each convolution is followed by batch
+            normalization (the convolution then has no bias, which the
+            normalization would cancel).
         dropout: Dropout rate before the dense head, in ``[0, 1)``.
-        kernel_initializer: Initializer of every kernel: a name or a Keras initializer.
+        kernel_initializer: Initializer of every kernel: a name or a Keras
+            initializer.
         augmentation: A Keras layer (such as :func:`augmentation_layers`) applied
             to the input during training only, or None.
         learning_rate: Adam's learning rate.
@@ -111,9 +117,11 @@ def build_convnet(
         A compiled ``keras.Sequential`` model.
 
     Raises:
-        ValueError: If ``filters``, ``dense_units``, ``num_classes``, ``padding``,
-            ``dropout`` or ``learning_rate`` is invalid, or ``input_shape`` is not a triple.
-        TypeError: If ``augmentation`` is not a Keras layer.
+        TypeError: If ``input_shape`` or ``filters`` is not a tuple or list, a
+            number is of the wrong type, or ``augmentation`` is not a Keras
+            layer.
+        ValueError: If ``input_shape`` is not a triple, ``filters`` is empty,
+            ``padding`` is unknown, or a number is out of range.
 
     Example:
         >>> model = build_convnet()
@@ -122,30 +130,18 @@ def build_convnet(
         >>> model.output_shape, model.count_params()
         ((None, 10), 421642)
     """
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
-        raise ValueError(
-            f"Expected `input_shape` to be (height, width, channels). Received: input_shape={input_shape!r}"
-        )
+    check_type("input_shape", input_shape, (tuple, list))
+    check_choice("len(input_shape)", len(input_shape), (3,))
     num_classes = positive_int("num_classes", num_classes)
-    if not isinstance(filters, (tuple, list)) or not filters:
-        raise ValueError(
-            f"Expected `filters` to be a non-empty tuple of positive ints. Received: filters={filters!r}"
-        )
-    for value in filters:
-        positive_int("filters", value)
-    if dense_units != 0:
-        positive_int("dense_units", dense_units)
-    if padding not in ("same", "valid"):
-        raise ValueError(
-            f"Expected `padding` to be 'same' or 'valid'. Received: padding={padding!r}"
-        )
+    check_type("filters", filters, (tuple, list))
+    check_scalar("len(filters)", len(filters), int, min_value=1)
+    filters = [positive_int(f"filters[{i}]", count) for i, count in enumerate(filters)]
+    dense_units = check_scalar("dense_units", dense_units, int, min_value=0)
+    check_choice("padding", padding, ("same", "valid"))
     dropout = unit_rate("dropout", dropout)
     learning_rate = positive_float("learning_rate", learning_rate)
-    if augmentation is not None and not isinstance(augmentation, layers.Layer):
-        raise TypeError(
-            f"Expected `augmentation` to be a Keras layer or None. "
-            f"Received: augmentation of type {type(augmentation).__name__}"
-        )
+    if augmentation is not None:
+        check_type("augmentation", augmentation, layers.Layer, "a Keras layer or None")
     stack = [keras.Input(shape=tuple(input_shape))]
     if augmentation is not None:
         stack.append(augmentation)
@@ -193,8 +189,9 @@ def build_convnet(
 
 
 def build_reference_convnet(pooling=True, input_shape=(28, 28, 1), num_classes=10):
-    """The MNIST convnet of *Deep Learning with Python*: three 3 × 3 convolutions (32, 64, 128 filters), softmax head.
+    """The MNIST convnet of *Deep Learning with Python*, to count its parameters.
 
+    Three 3 × 3 convolutions (32, 64, 128 filters) and a softmax head:
     ``Conv2D(32) -> MaxPooling2D -> Conv2D(64) -> MaxPooling2D -> Conv2D(128)
     -> Flatten -> Dense(num_classes)``, with ReLU after each convolution. With
     ``pooling=False`` the two pooling layers are left out, so the last
@@ -210,17 +207,16 @@ def build_reference_convnet(pooling=True, input_shape=(28, 28, 1), num_classes=1
         An uncompiled ``keras.Sequential`` model.
 
     Raises:
-        TypeError: If ``pooling`` is not a bool.
-        ValueError: If ``num_classes`` is not a positive int.
+        TypeError: If ``pooling`` is not a bool or ``num_classes`` not an int.
+        ValueError: If ``num_classes`` is below 1.
 
     Example:
-        >>> build_reference_convnet().count_params(), build_reference_convnet(pooling=False).count_params()
-        (104202, 712202)
+        >>> build_reference_convnet().count_params()
+        104202
+        >>> build_reference_convnet(pooling=False).count_params()
+        712202
     """
-    if not isinstance(pooling, bool):
-        raise TypeError(
-            f"Expected `pooling` to be a bool. Received: pooling={pooling!r}"
-        )
+    check_type("pooling", pooling, bool)
     num_classes = positive_int("num_classes", num_classes)
     stack = [keras.Input(shape=tuple(input_shape))]
     for block, count in enumerate((32, 64, 128), start=1):
@@ -237,7 +233,7 @@ def build_reference_convnet(pooling=True, input_shape=(28, 28, 1), num_classes=1
 
 
 def layer_table(model):
-    """One row per layer: name, output shape without the batch axis, and parameter count.
+    """One row per layer: name, output shape without the batch axis, parameter count.
 
     Args:
         model: A built Keras model.
@@ -274,20 +270,24 @@ def feature_maps(model, images, layer_names):
         A dict from layer name to NumPy array ``(n, height, width, channels)``.
 
     Raises:
-        TypeError: If ``model`` is not a Keras model.
-        ValueError: If a name is not a layer of ``model``, or ``layer_names`` is empty.
+        TypeError: If ``model`` is not a Keras model or ``layer_names`` not a
+            list or tuple.
+        ValueError: If ``layer_names`` is empty or holds a name that is not a
+            layer of ``model``.
 
     Example:
-        >>> maps = feature_maps(build_convnet(), np.zeros((2, 28, 28, 1)), ["conv_1", "pool_2"])
+        >>> images = np.zeros((2, 28, 28, 1))
+        >>> maps = feature_maps(build_convnet(), images, ["conv_1", "pool_2"])
         >>> {name: value.shape for name, value in maps.items()}
         {'conv_1': (2, 28, 28, 32), 'pool_2': (2, 7, 7, 64)}
     """
     model = keras_model("model", model)
-    if isinstance(layer_names, str) or not layer_names:
-        raise ValueError(
-            f"Expected `layer_names` to be a non-empty list of names. Received: layer_names={layer_names!r}"
-        )
-    outputs = [model_layer(model, name).output for name in layer_names]
+    check_type("layer_names", layer_names, (list, tuple))
+    check_scalar("len(layer_names)", len(layer_names), int, min_value=1)
+    choices = [layer.name for layer in model.layers]
+    for i, name in enumerate(layer_names):
+        check_choice(f"layer_names[{i}]", name, choices)
+    outputs = [model.get_layer(name).output for name in layer_names]
     probe = keras.Model(inputs=model.inputs[0], outputs=outputs)
     images = np.asarray(images, dtype="float32")
     chunks = [
@@ -313,10 +313,13 @@ def mosaic(tiles, ncols=8, pad=1, normalize=True):
         normalize: Whether to scale each tile to ``[0, 1]`` on its own.
 
     Returns:
-        A float array of shape ``(rows * (height + pad) - pad, cols * (width + pad) - pad)``.
+        A float array of shape ``(rows * (height + pad) - pad, cols * (width +
+        pad) - pad)``.
 
     Raises:
-        ValueError: If ``tiles`` is not 3-D, ``ncols`` is not positive or ``pad`` is negative.
+        TypeError: If ``ncols`` or ``pad`` is not an int.
+        ValueError: If ``tiles`` is not 3-D, ``ncols`` is below 1 or ``pad``
+            is negative.
 
     Example:
         >>> grid = mosaic(np.arange(12.0).reshape(3, 2, 2), ncols=2)
@@ -326,13 +329,11 @@ def mosaic(tiles, ncols=8, pad=1, normalize=True):
     tiles = np.asarray(tiles, dtype="float64")
     if tiles.ndim != 3:
         raise ValueError(
-            f"Expected `tiles` of shape (n, height, width). Received: tiles.shape={tiles.shape}"
+            "Expected `tiles` of shape (n, height, width). "
+            f"Received: tiles.shape={tiles.shape}"
         )
     ncols = positive_int("ncols", ncols)
-    if isinstance(pad, bool) or not isinstance(pad, int) or pad < 0:
-        raise ValueError(
-            f"Expected `pad` to be a non-negative int. Received: pad={pad!r}"
-        )
+    pad = check_scalar("pad", pad, int, min_value=0)
     count, height, width = tiles.shape
     ncols = min(ncols, count)
     nrows = -(-count // ncols)
@@ -354,14 +355,18 @@ def augmentation_layers(flip=True, translation=0.1, seed=None):
 
     Args:
         flip: Whether to flip images left-right at random.
-        translation: Largest shift as a fraction of the height and width, in ``[0, 1)``; 0 for none.
-        seed: Seed of the random layers, or None.
+        translation: Largest shift as a fraction of the height and width, in
+            ``[0, 1)``; 0 for none.
+        seed: Seed of the random layers, a non-negative int, or None.
 
     Returns:
         A ``keras.Sequential`` named ``augmentation``.
 
     Raises:
-        ValueError: If ``translation`` is not in ``[0, 1)``, or neither transformation is asked for.
+        TypeError: If ``flip`` is not a bool, ``translation`` not a number or
+            ``seed`` not an int.
+        ValueError: If ``translation`` is not in ``[0, 1)``, ``seed`` is
+            negative, or neither transformation is asked for.
 
     Example:
         >>> augment = augmentation_layers(seed=0)
@@ -371,10 +376,13 @@ def augmentation_layers(flip=True, translation=0.1, seed=None):
         >>> bool(np.allclose(augment(x, training=False), x))  # inference: unchanged
         True
     """
+    check_type("flip", flip, bool)
     translation = unit_rate("translation", translation)
+    seed = None if seed is None else check_scalar("seed", seed, int, min_value=0)
     if not flip and not translation:
         raise ValueError(
-            "Expected at least one transformation. Received: flip=False, translation=0"
+            "Expected at least one transformation. "
+            f"Received: flip={flip}, translation={translation}"
         )
     stack = []
     if flip:
@@ -397,32 +405,32 @@ def fit_and_evaluate(model, train, test, epochs=5, batch_size=128, log=True):
         test: ``(inputs, labels)`` to evaluate on after training.
         epochs: Passes over the training data.
         batch_size: Examples per gradient step.
-        log: Whether to print one line per epoch (:class:`~grimoire.callbacks.EpochLogger`).
+        log: Whether to print one line per epoch
+            (:class:`~grimoire.callbacks.EpochLogger`).
 
     Returns:
         ``(history, test_accuracy)``: the ``history.history`` dict and a float.
 
     Raises:
-        TypeError: If ``model`` is not a Keras model.
-        ValueError: If ``train`` or ``test`` is not a pair of equal length, or ``epochs``/``batch_size`` is invalid.
+        TypeError: If ``model`` is not a Keras model, ``train`` or ``test``
+            not a tuple or list, or ``epochs`` or ``batch_size`` not an int.
+        ValueError: If ``train`` or ``test`` is not a pair of equal length,
+            or ``epochs`` or ``batch_size`` is below 1.
 
     Example:
-        >>> model = build_convnet(input_shape=(8, 8, 1), num_classes=2, filters=(2,), dense_units=0)
+        >>> model = build_convnet((8, 8, 1), num_classes=2, filters=(2,), dense_units=0)
         >>> x, y = np.zeros((4, 8, 8, 1)), np.array([0, 1, 0, 1])
-        >>> history, accuracy = fit_and_evaluate(model, (x, y), (x, y), epochs=1, log=False)
+        >>> history, accuracy = fit_and_evaluate(model, (x, y), (x, y), 1, log=False)
         >>> sorted(history), accuracy
         (['accuracy', 'loss'], 0.5)
     """
     model = keras_model("model", model)
     for name, pair in (("train", train), ("test", test)):
-        if (
-            not isinstance(pair, (tuple, list))
-            or len(pair) != 2
-            or len(pair[0]) != len(pair[1])
-        ):
+        lengths = [len(part) for part in check_type(name, pair, (tuple, list))]
+        if len(lengths) != 2 or lengths[0] != lengths[1]:
             raise ValueError(
-                f"Expected `{name}` to be a pair (inputs, labels) of the same length. "
-                f"Received: {name} of type {type(pair).__name__}"
+                f"Expected `{name}` to be a pair (inputs, labels) of the same "
+                f"length. Received: {name} of lengths {lengths}"
             )
     epochs = positive_int("epochs", epochs)
     batch_size = positive_int("batch_size", batch_size)
@@ -451,33 +459,22 @@ def describe_difference(value, reference, tolerance=0.005, digits=3):
         ``"about the same as"``, to be followed by the reference's name.
 
     Raises:
-        TypeError: If ``value`` or ``reference`` is not a real number.
-        ValueError: If ``tolerance`` is negative or ``digits`` is not a non-negative int.
+        TypeError: If ``value``, ``reference`` or ``tolerance`` is not a real
+            number, or ``digits`` not an int.
+        ValueError: If a number is NaN, ``tolerance`` is negative or ``digits``
+            is negative.
 
     Example:
-        >>> describe_difference(0.76, 0.539), describe_difference(0.7925, 0.814), describe_difference(0.8565, 0.855)
-        ('0.221 higher than', '0.021 lower than', 'about the same as')
+        >>> describe_difference(0.76, 0.539), describe_difference(0.7925, 0.814)
+        ('0.221 higher than', '0.021 lower than')
+        >>> describe_difference(0.8565, 0.855)
+        'about the same as'
     """
-    for name, number in (("value", value), ("reference", reference)):
-        if isinstance(number, bool) or not isinstance(
-            number, (int, float, np.integer, np.floating)
-        ):
-            raise TypeError(
-                f"Expected `{name}` to be a real number. Received: {name} of type {type(number).__name__}"
-            )
-    if (
-        isinstance(tolerance, bool)
-        or not isinstance(tolerance, (int, float))
-        or not tolerance >= 0
-    ):
-        raise ValueError(
-            f"Expected `tolerance` to be a non-negative number. Received: tolerance={tolerance!r}"
-        )
-    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 0:
-        raise ValueError(
-            f"Expected `digits` to be a non-negative int. Received: digits={digits!r}"
-        )
-    difference = float(value) - float(reference)
+    value = check_scalar("value", value, float)
+    reference = check_scalar("reference", reference, float)
+    tolerance = check_scalar("tolerance", tolerance, float, min_value=0)
+    digits = check_scalar("digits", digits, int, min_value=0)
+    difference = value - reference
     if abs(difference) <= tolerance:
         return "about the same as"
     return (
