@@ -122,12 +122,12 @@ def test_layer_graph_on_sequential():
         (
             lambda: dense_params(0, 3),
             ValueError,
-            r"Expected `input_size` to be a positive int. Received: input_size=0",
+            r"Expected `input_size` to be an int >= 1. Received: input_size=0",
         ),
         (
             lambda: dense_params(3, 2.0),
-            ValueError,
-            r"Expected `units` to be a positive int. Received: units=2.0",
+            TypeError,
+            r"Expected `units` to be an int. Received: units=2.0 of type float",
         ),
         (
             lambda: dense_stack_params(3, []),
@@ -137,65 +137,100 @@ def test_layer_graph_on_sequential():
         (
             lambda: dense_stack_params(3, [4, -1]),
             ValueError,
-            r"Expected `units` to be a positive int. Received: units=-1",
+            r"Expected `units` to be an int >= 1. Received: units=-1",
+        ),
+        (
+            lambda: dense_stack_params(3, 4),
+            TypeError,
+            r"Expected `units` to be an iterable of ints. Received: units=4",
         ),
         (
             lambda: Linear(0),
             ValueError,
-            r"Expected `units` to be a positive int. Received: units=0",
+            r"Expected `units` to be an int >= 1. Received: units=0",
+        ),
+        (
+            lambda: Linear(2, activation=3),
+            TypeError,
+            r"Expected `activation` to be a name, a function or None. "
+            r"Received: activation=3 of type int",
         ),
         (
             lambda: MLPClassifier([0]),
             ValueError,
-            r"Expected `hidden_units` to be a positive int. Received: hidden_units=0",
+            r"Expected `hidden_units` to be an int >= 1. Received: hidden_units=0",
+        ),
+        (
+            lambda: MLPClassifier(8),
+            TypeError,
+            r"Expected `hidden_units` to be an iterable. Received: hidden_units=8",
         ),
         (
             lambda: MLPClassifier(num_classes=True),
-            ValueError,
-            r"Expected `num_classes` to be a positive int. Received: num_classes=True",
+            TypeError,
+            r"Expected `num_classes` to be an int. Received: num_classes=True",
         ),
         (
             lambda: MLPClassifier(dropout=1.0),
             ValueError,
-            r"Expected `dropout` to be in \[0, 1\). Received: dropout=1.0",
+            r"Expected `dropout` to be a float in \[0, 1\). Received: dropout=1.0",
         ),
         (
             lambda: build_ticket_model(hidden_units=0),
             ValueError,
-            r"Expected `hidden_units` to be a positive int. Received: hidden_units=0",
+            r"Expected `hidden_units` to be an int >= 1. Received: hidden_units=0",
         ),
         (
             lambda: build_ticket_model(vocabulary_size="5"),
-            ValueError,
-            r"Expected `vocabulary_size` to be a positive int. Received: vocabulary_size='5'",
+            TypeError,
+            r"Expected `vocabulary_size` to be an int. "
+            r"Received: vocabulary_size='5' of type str",
         ),
         (
             lambda: make_ticket_data(0),
             ValueError,
-            r"Expected `num_samples` to be a positive int. Received: num_samples=0",
+            r"Expected `num_samples` to be an int >= 1. Received: num_samples=0",
         ),
         (
             lambda: make_ticket_data(5, vocabulary_size=2, num_departments=3),
             ValueError,
-            r"Expected `vocabulary_size` >= `num_departments`. Received: vocabulary_size=2, num_departments=3",
+            r"Expected `vocabulary_size` to be an int >= 3. "
+            r"Received: vocabulary_size=2",
         ),
         (
             lambda: make_ticket_data(5, num_tags=2),
             ValueError,
-            r"Expected `num_tags` to be at least 3. Received: num_tags=2",
+            r"Expected `num_tags` to be an int >= 3. Received: num_tags=2",
+        ),
+        (
+            lambda: make_ticket_data(5, seed=0.5),
+            TypeError,
+            r"Expected `seed` to be an int. Received: seed=0.5 of type float",
         ),
         (
             lambda: layer_graph("model"),
             TypeError,
-            r"Expected `model` to be a keras.Model. Received: model of type str",
+            r"Expected `model` to be a keras.Model. "
+            r"Received: model='model' of type str",
         ),
         (
             lambda: layer_graph(MLPClassifier([2], 2)),
             ValueError,
-            r"Expected a functional or Sequential model with a static graph. Received: MLPClassifier",
+            r"Expected `model` to be a functional or Sequential model with a static "
+            r"graph. Received: MLPClassifier",
         ),
     ],
 )
 def test_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_numpy_ints_are_sizes():
+    assert dense_stack_params(np.int64(3), np.array([32, 10])) == [128, 330]
+    layer = Linear(np.int64(4))
+    assert tuple(layer(np.ones((2, 3), "float32")).shape) == (2, 4)
+    model = build_ticket_model(np.int64(10), np.int64(3), np.int64(2), np.int64(4))
+    assert model.output_names == ["priority", "department"]
+    inputs, _ = make_ticket_data(np.int64(4), np.int64(6), np.int64(3), np.int64(2))
+    assert inputs["tags"].shape == (4, 3)

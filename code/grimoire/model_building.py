@@ -12,11 +12,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 import keras
 import numpy as np
 from keras import layers
 
-from grimoire.validation import positive_int
+from grimoire.validation import (
+    check_scalar,
+    check_type,
+    keras_model,
+    positive_int,
+    unit_rate,
+)
 
 __all__ = [
     "dense_params",
@@ -36,14 +44,15 @@ def dense_params(input_size, units):
     one bias per unit.
 
     Args:
-        input_size: Length of the input vector.
-        units: Number of outputs.
+        input_size: Length of the input vector, a positive int.
+        units: Number of outputs, a positive int.
 
     Returns:
         The parameter count, an int.
 
     Raises:
-        ValueError: If an argument is not a positive int.
+        TypeError: If an argument is not an int.
+        ValueError: If an argument is not positive.
 
     Example:
         >>> dense_params(3, 32)  # 32 * 3 + 32
@@ -60,21 +69,23 @@ def dense_stack_params(input_size, units):
     Each layer's output size is the next layer's input size.
 
     Args:
-        input_size: Length of the input vector of the first layer.
-        units: The widths of the layers, first to last.
+        input_size: Length of the input vector of the first layer, a positive
+            int.
+        units: The widths of the layers, first to last, positive ints.
 
     Returns:
         A list with one count per layer; ``sum`` of it is the model's total.
 
     Raises:
-        ValueError: If ``units`` is empty or a size is not a positive int.
+        TypeError: If ``units`` is not iterable or a size is not an int.
+        ValueError: If ``units`` is empty or a size is not positive.
 
     Example:
-        >>> counts = dense_stack_params(3, [32, 10])  # the notes' model
+        >>> counts = dense_stack_params(3, [32, 10])
         >>> counts, sum(counts)
         ([128, 330], 458)
     """
-    units = list(units)
+    units = list(check_type("units", units, Iterable, expected="an iterable of ints"))
     if not units:
         raise ValueError(
             "Expected `units` to list at least one layer width. Received: units=[]"
@@ -94,8 +105,8 @@ class Linear(layers.Layer):
     input, because only then is the input size known.
 
     Args:
-        units: Number of outputs.
-        activation: Name of a Keras activation, or ``None``.
+        units: Number of outputs, a positive int.
+        activation: Name of a Keras activation, a function, or ``None``.
 
     Input shape:
         ``(batch_size, input_size)``.
@@ -104,7 +115,9 @@ class Linear(layers.Layer):
         ``(batch_size, units)``.
 
     Raises:
-        ValueError: If ``units`` is not a positive int.
+        TypeError: If ``units`` is not an int, or ``activation`` neither a
+            name, a function nor ``None``.
+        ValueError: If ``units`` is not positive.
 
     Example:
         >>> layer = Linear(4)
@@ -115,8 +128,9 @@ class Linear(layers.Layer):
 
     def __init__(self, units, activation=None, **kwargs):
         super().__init__(**kwargs)
-        positive_int("units", units)
-        self.units = units
+        self.units = positive_int("units", units)
+        expected = "a name, a function or None"
+        check_type("activation", activation, (str, Callable, type(None)), expected)
         self.activation = keras.activations.get(activation)
 
     def build(self, input_shape):
@@ -147,13 +161,15 @@ class MLPClassifier(keras.Model):
     dropout only when ``training`` is true.
 
     Args:
-        hidden_units: Widths of the hidden layers.
-        num_classes: Number of classes.
+        hidden_units: Widths of the hidden layers, positive ints.
+        num_classes: Number of classes, a positive int.
         dropout: Dropout rate after each hidden layer, in ``[0, 1)``.
 
     Raises:
-        ValueError: If a width is not a positive int or ``dropout`` is out of
-            range.
+        TypeError: If ``hidden_units`` is not iterable, a width or
+            ``num_classes`` not an int, or ``dropout`` not a number.
+        ValueError: If a width or ``num_classes`` is not positive, or
+            ``dropout`` is out of range.
 
     Example:
         >>> model = MLPClassifier([8], num_classes=3)
@@ -163,19 +179,13 @@ class MLPClassifier(keras.Model):
 
     def __init__(self, hidden_units=(64,), num_classes=10, dropout=0.0, **kwargs):
         super().__init__(**kwargs)
-        for width in hidden_units:
-            positive_int("hidden_units", width)
-        positive_int("num_classes", num_classes)
-        if not 0 <= dropout < 1:
-            raise ValueError(
-                f"Expected `dropout` to be in [0, 1). Received: dropout={dropout}"
-            )
-        self.hidden_units = list(hidden_units)
-        self.num_classes = num_classes
-        self.dropout_rate = dropout
+        check_type("hidden_units", hidden_units, Iterable, expected="an iterable")
+        self.hidden_units = [positive_int("hidden_units", w) for w in hidden_units]
+        self.num_classes = positive_int("num_classes", num_classes)
+        self.dropout_rate = unit_rate("dropout", dropout)
         self.hidden = [Linear(width, activation="relu") for width in self.hidden_units]
-        self.dropout = layers.Dropout(dropout)
-        self.head = Linear(num_classes, activation="softmax")
+        self.dropout = layers.Dropout(self.dropout_rate)
+        self.head = Linear(self.num_classes, activation="softmax")
 
     def call(self, inputs, training=False):
         x = inputs
@@ -206,29 +216,27 @@ def build_ticket_model(
     takes dicts as well as lists.
 
     Args:
-        vocabulary_size: Length of the title and body vectors.
-        num_tags: Number of possible tags.
-        num_departments: Number of departments.
-        hidden_units: Width of the shared ``features`` layer.
+        vocabulary_size: Length of the title and body vectors, a positive int.
+        num_tags: Number of possible tags, a positive int.
+        num_departments: Number of departments, a positive int.
+        hidden_units: Width of the shared ``features`` layer, a positive int.
 
     Returns:
         An uncompiled functional ``keras.Model``.
 
     Raises:
-        ValueError: If a size is not a positive int.
+        TypeError: If a size is not an int.
+        ValueError: If a size is not positive.
 
     Example:
-        >>> model = build_ticket_model(vocabulary_size=10, num_tags=3, num_departments=2, hidden_units=4)
+        >>> model = build_ticket_model(10, num_tags=3, num_departments=2)
         >>> [i.name for i in model.inputs], model.output_names
         (['title', 'body', 'tags'], ['priority', 'department'])
     """
-    for name, value in (
-        ("vocabulary_size", vocabulary_size),
-        ("num_tags", num_tags),
-        ("num_departments", num_departments),
-        ("hidden_units", hidden_units),
-    ):
-        positive_int(name, value)
+    vocabulary_size = positive_int("vocabulary_size", vocabulary_size)
+    num_tags = positive_int("num_tags", num_tags)
+    num_departments = positive_int("num_departments", num_departments)
+    hidden_units = positive_int("hidden_units", hidden_units)
     title = keras.Input(shape=(vocabulary_size,), name="title")
     body = keras.Input(shape=(vocabulary_size,), name="body")
     tags = keras.Input(shape=(num_tags,), name="tags")
@@ -254,50 +262,40 @@ def make_ticket_data(
     ("urgent"-like) or many words, which a model can learn.
 
     Args:
-        num_samples: Number of tickets.
-        vocabulary_size: Length of the title and body vectors (at least
-            ``num_departments``).
-        num_tags: Number of possible tags (at least 3).
-        num_departments: Number of departments.
-        seed: Seed of the NumPy generator.
+        num_samples: Number of tickets, a positive int.
+        vocabulary_size: Length of the title and body vectors, an int at least
+            ``num_departments``.
+        num_tags: Number of possible tags, an int >= 3.
+        num_departments: Number of departments, a positive int.
+        seed: Seed of the NumPy generator, an int >= 0.
 
     Returns:
         ``(inputs, targets)``: dicts of float32 arrays, inputs
         ``{"title", "body", "tags"}``, targets ``{"priority", "department"}``
-        (priority of shape ``(n, 1)``, department integer labels of shape ``(n,)``).
+        (priority of shape ``(n, 1)``, department integer labels of shape
+        ``(n,)``).
 
     Raises:
-        ValueError: If a size is not a positive int or is too small.
+        TypeError: If a size or ``seed`` is not an int.
+        ValueError: If a size is too small or ``seed`` is negative.
 
     Example:
-        >>> inputs, targets = make_ticket_data(8, vocabulary_size=12, num_tags=4, num_departments=3)
+        >>> inputs, targets = make_ticket_data(8, 12, num_tags=4, num_departments=3)
         >>> {k: v.shape for k, v in inputs.items()}
         {'title': (8, 12), 'body': (8, 12), 'tags': (8, 4)}
         >>> targets["priority"].shape, targets["department"].shape
         ((8, 1), (8,))
     """
-    for name, value in (
-        ("num_samples", num_samples),
-        ("vocabulary_size", vocabulary_size),
-        ("num_tags", num_tags),
-        ("num_departments", num_departments),
-    ):
-        positive_int(name, value)
-    if vocabulary_size < num_departments:
-        raise ValueError(
-            f"Expected `vocabulary_size` >= `num_departments`. Received: vocabulary_size={vocabulary_size}, "
-            f"num_departments={num_departments}"
-        )
-    if num_tags < 3:
-        raise ValueError(
-            f"Expected `num_tags` to be at least 3. Received: num_tags={num_tags}"
-        )
+    positive_int("num_samples", num_samples)
+    positive_int("num_departments", num_departments)
+    check_scalar("vocabulary_size", vocabulary_size, int, min_value=num_departments)
+    check_scalar("num_tags", num_tags, int, min_value=3)
+    check_scalar("seed", seed, int, min_value=0)
     rng = np.random.default_rng(seed)
     department = rng.integers(0, num_departments, size=num_samples)
     block = vocabulary_size // num_departments
-    body = (rng.random((num_samples, vocabulary_size)) < 0.02).astype(
-        "float32"
-    )  # background words
+    # background words
+    body = (rng.random((num_samples, vocabulary_size)) < 0.02).astype("float32")
     title = (rng.random((num_samples, vocabulary_size)) < 0.005).astype("float32")
     for i, d in enumerate(department):
         body[i, rng.integers(d * block, (d + 1) * block, size=8)] = 1.0
@@ -352,17 +350,15 @@ def layer_graph(model):
         a    InputLayer <- (input)  (None, 3)
         out  Dense      <- a        (None, 2)
     """
-    if not isinstance(model, keras.Model):
-        raise TypeError(
-            f"Expected `model` to be a keras.Model. Received: model of type {type(model).__name__}"
-        )
+    keras_model("model", model)
     try:
         config = model.get_config()
     except NotImplementedError:
         config = None
     if not isinstance(config, dict) or "layers" not in config:
         raise ValueError(
-            f"Expected a functional or Sequential model with a static graph. Received: {type(model).__name__}"
+            "Expected `model` to be a functional or Sequential model with a static "
+            f"graph. Received: {type(model).__name__}"
         )
     rows = []
     if isinstance(model, keras.Sequential):
