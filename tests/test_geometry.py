@@ -86,7 +86,8 @@ def test_grid_and_plot():
         (
             lambda: translate(np.zeros((3, 3)), [1, 1]),
             ValueError,
-            r"Expected `points` of shape \(\.\.\., 2\). Received: points.shape=\(3, 3\)",
+            r"Expected `points` of shape \(\.\.\., 2\). "
+            r"Received: points.shape=\(3, 3\)",
         ),
         (
             lambda: translate(np.zeros((3, 2)), [1, 1, 1]),
@@ -96,12 +97,17 @@ def test_grid_and_plot():
         (
             lambda: rotation_matrix("90"),
             TypeError,
-            r"Expected `angle` to be a real number in radians. Received: angle='90'",
+            r"Expected `angle` to be a float. Received: angle='90' of type str",
+        ),
+        (
+            lambda: rotation_matrix(float("nan")),
+            ValueError,
+            r"Expected `angle` to be a float. Received: angle=nan",
         ),
         (
             lambda: scaling_matrix(1, None),
             TypeError,
-            r"Expected `vertical` to be a real number. Received: vertical=None",
+            r"Expected `vertical` to be a float. Received: vertical=None",
         ),
         (
             lambda: apply_linear(np.zeros((3, 2)), np.eye(3)),
@@ -111,12 +117,23 @@ def test_grid_and_plot():
         (
             lambda: compose_affine([]),
             ValueError,
-            r"Expected `maps` to hold at least one \(matrix, offset\) pair. Received: maps=\[\]",
+            r"Expected `maps` to hold at least one \(matrix, offset\) pair. "
+            r"Received: maps=\[\]",
+        ),
+        (
+            lambda: compose_affine(None),
+            TypeError,
+            r"Expected `maps` to be an iterable of pairs. Received: maps=None",
         ),
         (
             lambda: make_grid(1, 1),
             ValueError,
-            r"Expected `high` > `low`. Received: low=1, high=1",
+            r"Expected `high` to be a float > 1. Received: high=1.0",
+        ),
+        (
+            lambda: make_grid("-1", 1),
+            TypeError,
+            r"Expected `low` to be a float. Received: low='-1' of type str",
         ),
         (
             lambda: make_grid(lines=1),
@@ -125,21 +142,43 @@ def test_grid_and_plot():
         ),
         (
             lambda: make_grid(resolution=2.5),
-            ValueError,
-            r"Expected `resolution` to be an int >= 2. Received: resolution=2.5",
+            TypeError,
+            r"Expected `resolution` to be an int. "
+            r"Received: resolution=2.5 of type float",
         ),
         (
             lambda: plot_transform("rotate"),
             TypeError,
-            r"Expected `transform` to be callable. Received: transform='rotate'",
+            r"Expected `transform` to be a callable. Received: transform='rotate'",
+        ),
+        (
+            lambda: plot_transform(relu, legend="no"),
+            TypeError,
+            r"Expected `legend` to be a bool. Received: legend='no' of type str",
         ),
         (
             lambda: plot_transform(relu, np.zeros((4, 2))),
             ValueError,
-            r"Expected `points` of shape \(lines, resolution, 2\). Received: points.shape=\(4, 2\)",
+            r"Expected `points` of shape \(lines, resolution, 2\). "
+            r"Received: points.shape=\(4, 2\)",
         ),
     ],
 )
 def test_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_numpy_scalars_are_numbers():
+    np.testing.assert_allclose(
+        rotation_matrix(np.float32(np.pi)), rotation_matrix(float(np.float32(np.pi)))
+    )
+    assert scaling_matrix(np.int64(2), np.float32(0.5)).tolist() == [
+        [2.0, 0.0],
+        [0.0, 0.5],
+    ]
+    assert make_grid(np.float32(-1), np.int64(1), np.int64(3), np.int64(4)).shape == (
+        6,
+        4,
+        2,
+    )

@@ -9,8 +9,12 @@ map (Keras stores ``M.T`` as its kernel).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 import matplotlib.pyplot as plt
 import numpy as np
+
+from grimoire.validation import check_scalar, check_type
 
 __all__ = [
     "translate",
@@ -29,7 +33,8 @@ def _points(points):
     points = np.asarray(points, dtype=float)
     if points.ndim < 1 or points.shape[-1] != 2:
         raise ValueError(
-            f"Expected `points` of shape (..., 2). Received: points.shape={points.shape}"
+            "Expected `points` of shape (..., 2). "
+            f"Received: points.shape={points.shape}"
         )
     return points
 
@@ -53,7 +58,7 @@ def _offset(offset):
 
 
 def translate(points, offset):
-    """Move every point by the same vector: a tensor addition, broadcast over rows.
+    """Move every point by the same vector: an addition, broadcast over rows.
 
     Args:
         points: Array of shape ``(..., 2)``.
@@ -83,23 +88,19 @@ def rotation_matrix(angle):
 
     Raises:
         TypeError: If ``angle`` is not a real number.
+        ValueError: If ``angle`` is NaN.
 
     Example:
         >>> np.round(rotation_matrix(np.pi / 2), 6).tolist()
         [[0.0, -1.0], [1.0, 0.0]]
     """
-    if isinstance(angle, bool) or not isinstance(
-        angle, (int, float, np.integer, np.floating)
-    ):
-        raise TypeError(
-            f"Expected `angle` to be a real number in radians. Received: angle={angle!r}"
-        )
+    check_scalar("angle", angle, float)
     c, s = np.cos(angle), np.sin(angle)
     return np.array([[c, -s], [s, c]])
 
 
 def scaling_matrix(horizontal, vertical):
-    """The diagonal matrix that stretches ``x1`` by ``horizontal`` and ``x2`` by ``vertical``.
+    """The diagonal matrix that stretches ``x1`` and ``x2`` by two factors.
 
     Args:
         horizontal: Factor along the first axis (negative flips it).
@@ -110,19 +111,15 @@ def scaling_matrix(horizontal, vertical):
 
     Raises:
         TypeError: If a factor is not a real number.
+        ValueError: If a factor is NaN.
 
     Example:
         >>> scaling_matrix(2, 0.5).tolist()
         [[2.0, 0.0], [0.0, 0.5]]
     """
-    for name, value in (("horizontal", horizontal), ("vertical", vertical)):
-        if isinstance(value, bool) or not isinstance(
-            value, (int, float, np.integer, np.floating)
-        ):
-            raise TypeError(
-                f"Expected `{name}` to be a real number. Received: {name}={value!r}"
-            )
-    return np.diag([float(horizontal), float(vertical)])
+    horizontal = check_scalar("horizontal", horizontal, float)
+    vertical = check_scalar("vertical", vertical, float)
+    return np.diag([horizontal, vertical])
 
 
 def apply_linear(points, matrix):
@@ -180,6 +177,7 @@ def compose_affine(maps):
         The pair ``(matrix, offset)`` of the single equivalent map.
 
     Raises:
+        TypeError: If ``maps`` is not iterable.
         ValueError: If ``maps`` is empty or a shape is wrong.
 
     Example:
@@ -189,10 +187,11 @@ def compose_affine(maps):
         >>> np.round(offset, 6).tolist()  # the shift, turned by 90 degrees
         [0.0, 1.0]
     """
-    maps = list(maps)
+    maps = list(check_type("maps", maps, Iterable, expected="an iterable of pairs"))
     if not maps:
         raise ValueError(
-            "Expected `maps` to hold at least one (matrix, offset) pair. Received: maps=[]"
+            "Expected `maps` to hold at least one (matrix, offset) pair. "
+            "Received: maps=[]"
         )
     matrix, offset = np.eye(2), np.zeros(2)
     for next_matrix, next_offset in maps:
@@ -202,7 +201,7 @@ def compose_affine(maps):
 
 
 def relu(points):
-    """``max(p, 0)`` on every coordinate: folds each negative half-plane onto an axis.
+    """``max(p, 0)`` on every coordinate: folds the negative half-planes onto axes.
 
     Args:
         points: Array of shape ``(..., 2)``.
@@ -224,8 +223,8 @@ def make_grid(low=-1.0, high=1.0, lines=9, resolution=41):
     """Points along the lines of a square grid, to watch a map bend the plane.
 
     Args:
-        low: Smallest coordinate.
-        high: Largest coordinate, greater than ``low``.
+        low: Smallest coordinate, a number.
+        high: Largest coordinate, a number greater than ``low``.
         lines: Number of lines in each direction, an int >= 2.
         resolution: Points per line, an int >= 2.
 
@@ -234,6 +233,7 @@ def make_grid(low=-1.0, high=1.0, lines=9, resolution=41):
         lines (constant ``x1``), then the horizontal ones (constant ``x2``).
 
     Raises:
+        TypeError: If a bound is not a number or a count not an int.
         ValueError: If ``high <= low`` or a count is below 2.
 
     Example:
@@ -241,13 +241,10 @@ def make_grid(low=-1.0, high=1.0, lines=9, resolution=41):
         >>> grid.shape, grid[0, 0].tolist(), grid[-1, -1].tolist()
         ((6, 5, 2), [-1.0, -1.0], [1.0, 1.0])
     """
-    if not high > low:
-        raise ValueError(f"Expected `high` > `low`. Received: low={low}, high={high}")
-    for name, value in (("lines", lines), ("resolution", resolution)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 2:
-            raise ValueError(
-                f"Expected `{name}` to be an int >= 2. Received: {name}={value!r}"
-            )
+    check_scalar("low", low, float)
+    check_scalar("high", high, float, min_value=low, include_min=False)
+    check_scalar("lines", lines, int, min_value=2)
+    check_scalar("resolution", resolution, int, min_value=2)
     levels = np.linspace(low, high, lines)
     along = np.linspace(low, high, resolution)
     vertical = np.stack(np.broadcast_arrays(levels[:, None], along[None, :]), axis=-1)
@@ -268,13 +265,14 @@ def plot_transform(transform, points=None, ax=None, limits=None, legend=True):
             if None.
         ax: Matplotlib axes to draw into; created if None.
         limits: ``(low, high)`` for both axes, or None to fit the data.
-        legend: Whether to draw the legend (in a grid of panels, one is enough).
+        legend: Whether to draw the legend (in a grid of panels, one is
+            enough), a bool.
 
     Returns:
         The axes.
 
     Raises:
-        TypeError: If ``transform`` is not callable.
+        TypeError: If ``transform`` is not callable or ``legend`` not a bool.
         ValueError: If ``points`` is not of shape ``(lines, resolution, 2)``.
 
     Example:
@@ -282,14 +280,13 @@ def plot_transform(transform, points=None, ax=None, limits=None, legend=True):
         >>> len(ax.lines), ax.get_xlabel()
         (36, 'x1')
     """
-    if not callable(transform):
-        raise TypeError(
-            f"Expected `transform` to be callable. Received: transform={transform!r}"
-        )
+    check_type("transform", transform, Callable, expected="a callable")
+    check_type("legend", legend, bool)
     points = make_grid() if points is None else np.asarray(points, dtype=float)
     if points.ndim != 3 or points.shape[-1] != 2:
         raise ValueError(
-            f"Expected `points` of shape (lines, resolution, 2). Received: points.shape={points.shape}"
+            "Expected `points` of shape (lines, resolution, 2). "
+            f"Received: points.shape={points.shape}"
         )
     moved = np.asarray(transform(points), dtype=float)
     if ax is None:
