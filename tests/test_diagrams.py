@@ -27,7 +27,8 @@ def test_nested_sets_are_inside_one_another():
     ]
     angles = np.linspace(0, 2 * np.pi, 721)
     for outer, inner in zip(ellipses, ellipses[1:]):
-        # points of the inner boundary, pulled a hair towards its centre, lie inside the outer ellipse
+        # points of the inner boundary, pulled a hair towards its centre, lie
+        # inside the outer ellipse
         x = inner.center[0] + 0.999 * inner.width / 2 * np.cos(angles)
         y = inner.center[1] + 0.999 * inner.height / 2 * np.sin(angles)
         inside = ((x - outer.center[0]) / (outer.width / 2)) ** 2 + (
@@ -103,37 +104,62 @@ def test_rules_vs_learning_swaps_rules_and_answers():
         (
             lambda: draw_nested_sets([]),
             ValueError,
-            r"Expected `labels` to be a non-empty sequence of strings. Received: labels=\[\]",
+            r"Expected `labels` to name at least one set. Received: \[\]",
         ),
         (
             lambda: draw_nested_sets(["a", 3]),
-            ValueError,
-            r"Expected `labels` to be a non-empty sequence of strings. Received: labels=\['a', 3\]",
+            TypeError,
+            r"Expected `labels\[1\]` to be a str. Received: labels\[1\]=3 of type int",
+        ),
+        (
+            lambda: draw_nested_sets(3),
+            TypeError,
+            r"Expected `labels` to be a list of str. Received: labels=3 of type int",
         ),
         (
             lambda: draw_flowchart({"a": (1, 2)}, []),
             ValueError,
-            r"Expected node `a` to be \(x, y, text\) or \(x, y, text, kind\). Received: \(1, 2\)",
+            r"Expected `nodes\['a'\]` to be \(x, y, text\) or \(x, y, text, kind\). "
+            r"Received: \(1, 2\)",
         ),
         (
             lambda: draw_flowchart({"a": (1, 2, "a", "box")}, []),
             ValueError,
-            r"Expected the kind of node `a` to be one of \['data', 'process', 'weights'\]. Received: 'box'",
+            r"Expected the kind of `nodes\['a'\]` to be one of "
+            r"\['data', 'process', 'weights'\]. Received: 'box'",
         ),
         (
             lambda: draw_flowchart({"a": (1, 2, "a")}, [("a", "z")]),
             ValueError,
-            r"Expected every edge to join two nodes of `nodes`. Received: edge=\('a', 'z'\)",
+            r"Expected every edge of `edges` to join two nodes of `nodes`. "
+            r"Received: edge=\('a', 'z'\)",
+        ),
+        (
+            lambda: draw_flowchart([("a", 1, 2, "a")], []),
+            TypeError,
+            r"Expected `nodes` to be a dict. Received: nodes=\[",
+        ),
+        (
+            lambda: draw_flowchart({}, 3),
+            TypeError,
+            r"Expected `edges` to be an iterable of pairs. Received: edges=3",
+        ),
+        (
+            lambda: draw_flowchart({}, [], xlim=10),
+            TypeError,
+            r"Expected `xlim` to be a pair \(low, high\). Received: xlim=10",
         ),
         (
             lambda: draw_training_loop(ax="axes"),
             TypeError,
-            r"Expected `ax` to be matplotlib axes or None. Received: ax of type str",
+            r"Expected `ax` to be matplotlib axes or None. "
+            r"Received: ax='axes' of type str",
         ),
         (
             lambda: draw_nested_sets(ax=np.zeros(2)),
             TypeError,
-            r"Expected `ax` to be matplotlib axes or None. Received: ax of type ndarray",
+            r"Expected `ax` to be matplotlib axes or None. "
+            r"Received: ax=.* of type ndarray",
         ),
     ],
 )

@@ -13,9 +13,13 @@ axes it is given (or the current axes), hides the frame, and returns the axes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
+
+from grimoire.validation import check_type
 
 __all__ = [
     "draw_nested_sets",
@@ -30,11 +34,7 @@ NODE_COLORS = {"data": "#dbe9f6", "process": "#fde2c4", "weights": "#d9f0d3"}
 def _axes(ax):
     if ax is None:
         return plt.gca()
-    if not isinstance(ax, Axes):
-        raise TypeError(
-            f"Expected `ax` to be matplotlib axes or None. Received: ax of type {type(ax).__name__}"
-        )
-    return ax
+    return check_type("ax", ax, Axes, expected="matplotlib axes or None")
 
 
 def draw_nested_sets(
@@ -50,21 +50,23 @@ def draw_nested_sets(
         The axes, with one ellipse and one text per label.
 
     Raises:
-        ValueError: If ``labels`` is empty or holds something other than
-            strings.
-        TypeError: If ``ax`` is not matplotlib axes.
+        TypeError: If ``labels`` holds something other than strings, or ``ax``
+            is not matplotlib axes.
+        ValueError: If ``labels`` is empty.
 
     Example:
         >>> import matplotlib.pyplot as plt
-        >>> ax = draw_nested_sets(["animals", "mammals"], ax=plt.figure().add_subplot())
+        >>> ax = plt.figure().add_subplot()
+        >>> ax = draw_nested_sets(["animals", "mammals"], ax=ax)
         >>> len(ax.patches), [t.get_text() for t in ax.texts]
         (2, ['animals', 'mammals'])
     """
-    labels = list(labels) if not isinstance(labels, str) else [labels]
-    if not labels or not all(isinstance(label, str) for label in labels):
-        raise ValueError(
-            f"Expected `labels` to be a non-empty sequence of strings. Received: labels={labels!r}"
-        )
+    labels = [labels] if isinstance(labels, str) else labels
+    labels = list(check_type("labels", labels, Iterable, expected="a list of str"))
+    for i, label in enumerate(labels):
+        check_type(f"labels[{i}]", label, str)
+    if not labels:
+        raise ValueError("Expected `labels` to name at least one set. Received: []")
     ax = _axes(ax)
     colors = plt.get_cmap("Blues")
     count = len(labels)
@@ -95,9 +97,10 @@ def draw_flowchart(nodes, edges, ax=None, xlim=(0, 10), ylim=(0, 10)):
     """Draw named boxes at given positions and arrows between them.
 
     Args:
-        nodes: Dict mapping a name to ``(x, y, text)`` or ``(x, y, text, kind)``,
-            where ``kind`` is ``"data"`` (the default), ``"process"`` or
-            ``"weights"`` and sets the box colour. Positions are in data units.
+        nodes: Dict mapping a name to ``(x, y, text)`` or
+            ``(x, y, text, kind)``, where ``kind`` is ``"data"`` (the default),
+            ``"process"`` or ``"weights"`` and sets the box colour. Positions
+            are in data units.
         edges: Sequence of ``(start, end)`` or ``(start, end, label)`` tuples
             naming nodes; an arrow goes from ``start`` to ``end``.
         ax: Matplotlib axes to draw into; the current axes if None.
@@ -108,17 +111,23 @@ def draw_flowchart(nodes, edges, ax=None, xlim=(0, 10), ylim=(0, 10)):
         The axes, with one box patch per node and one arrow patch per edge.
 
     Raises:
+        TypeError: If ``nodes`` is not a dict, ``edges`` not iterable, a limit
+            not a pair, or ``ax`` not matplotlib axes.
         ValueError: If a node is malformed or has an unknown kind, or an edge
             names a node that does not exist.
-        TypeError: If ``ax`` is not matplotlib axes.
 
     Example:
         >>> import matplotlib.pyplot as plt
-        >>> ax = draw_flowchart({"a": (2, 5, "data"), "b": (8, 5, "model", "process")},
-        ...                     [("a", "b", "feeds")], ax=plt.figure().add_subplot())
+        >>> nodes = {"a": (2, 5, "data"), "b": (8, 5, "model", "process")}
+        >>> edges = [("a", "b", "feeds")]
+        >>> ax = draw_flowchart(nodes, edges, ax=plt.figure().add_subplot())
         >>> len(ax.patches), [t.get_text() for t in ax.texts]
         (3, ['data', 'model', 'feeds'])
     """
+    check_type("nodes", nodes, dict)
+    check_type("edges", edges, Iterable, expected="an iterable of pairs")
+    check_type("xlim", xlim, (tuple, list), expected="a pair (low, high)")
+    check_type("ylim", ylim, (tuple, list), expected="a pair (low, high)")
     ax = _axes(ax)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
@@ -128,22 +137,22 @@ def draw_flowchart(nodes, edges, ax=None, xlim=(0, 10), ylim=(0, 10)):
     for name, spec in nodes.items():
         if not isinstance(spec, tuple) or len(spec) not in (3, 4):
             raise ValueError(
-                f"Expected node `{name}` to be (x, y, text) or (x, y, text, kind). Received: {spec!r}"
+                f"Expected `nodes[{name!r}]` to be (x, y, text) or "
+                f"(x, y, text, kind). Received: {spec!r}"
             )
         x, y, text = spec[:3]
         kind = spec[3] if len(spec) == 4 else "data"
         if kind not in NODE_COLORS:
             raise ValueError(
-                f"Expected the kind of node `{name}` to be one of {sorted(NODE_COLORS)}. Received: {kind!r}"
+                f"Expected the kind of `nodes[{name!r}]` to be one of "
+                f"{sorted(NODE_COLORS)}. Received: {kind!r}"
             )
         label = ax.text(x, y, text, ha="center", va="center", fontsize=9, zorder=3)
         (x0, y0), (x1, y1) = to_data.transform(
             label.get_window_extent(renderer).get_points()
         )
-        width, height = (
-            abs(x1 - x0) + 0.5,
-            abs(y1 - y0) + 0.45,
-        )  # the text's size plus a margin
+        # the text's size plus a margin
+        width, height = abs(x1 - x0) + 0.5, abs(y1 - y0) + 0.45
         box = FancyBboxPatch(
             (x - width / 2, y - height / 2),
             width,
@@ -159,7 +168,8 @@ def draw_flowchart(nodes, edges, ax=None, xlim=(0, 10), ylim=(0, 10)):
     for edge in edges:
         if len(edge) not in (2, 3) or edge[0] not in boxes or edge[1] not in boxes:
             raise ValueError(
-                f"Expected every edge to join two nodes of `nodes`. Received: edge={edge!r}"
+                "Expected every edge of `edges` to join two nodes of `nodes`. "
+                f"Received: edge={edge!r}"
             )
         (box_a, (xa, ya)), (box_b, (xb, yb)) = boxes[edge[0]], boxes[edge[1]]
         ax.add_patch(
