@@ -92,6 +92,9 @@ nb_render_markdown_format = "myst"
 
 book_cache_package = "grimoire"
 book_cache_variables = list(build_settings.RESULT_VARIABLES)
+# The kernels run grimoire (and what it needs: TensorFlow, Keras, NumPy, ...)
+# in ipykernel: their versions are in the cache key, Sphinx's are not.
+book_cache_distributions = ["grimoire", "ipykernel"]
 
 # -- Figures, numbering, references -------------------------------------------
 

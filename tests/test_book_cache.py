@@ -35,6 +35,7 @@ from book_cache import (
     guard_cell,
     imported_modules,
     package_modules,
+    runtime_distributions,
 )
 
 EXT = Path(__file__).resolve().parents[1] / "book" / "_ext"
@@ -195,6 +196,7 @@ def book(tmp_path, package):
         extensions = ["myst_nb", "book_cache"]
         book_cache_package = "minipkg"
         book_cache_variables = ["BOOK_CACHE_TEST_VARIABLE"]
+        book_cache_distributions = ["fakedist"]
         nb_execution_mode = "cache"
         nb_execution_cache_path = {str(tmp_path / "cache")!r}
         nb_execution_raise_on_error = True
@@ -354,14 +356,27 @@ def test_used_in_links_the_importing_chapters(book):
     )  # two reaches alpha only through beta
 
 
-def test_environment_fingerprint_follows_distributions(tmp_path):
-    info = tmp_path / "demo-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")
-    before = environment_fingerprint(path=[str(tmp_path)])
-    assert environment_fingerprint(path=[str(tmp_path)]) == before
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: demo\nVersion: 1.1\n")
-    assert environment_fingerprint(path=[str(tmp_path)]) != before
+def distribution(folder, name, version, requires=()):
+    info = folder / f"{name}-{version}.dist-info"
+    info.mkdir(parents=True)
+    lines = [f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}"]
+    lines += [f"Requires-Dist: {requirement}" for requirement in requires]
+    (info / "METADATA").write_text("\n".join(lines) + "\n")
+    return info
+
+
+def test_environment_fingerprint_follows_what_the_kernels_use(tmp_path):
+    distribution(tmp_path, "book", "1.0", ["engine>=1", "tool; extra == 'docs'"])
+    engine = distribution(tmp_path, "engine", "1.0")
+    tool = distribution(tmp_path, "tool", "1.0")
+    distribution(tmp_path, "theme", "1.0")
+    path = [str(tmp_path)]
+    assert runtime_distributions(["book"], path) == ["book==1.0", "engine==1.0"]
+    before = environment_fingerprint(["book"], path=path)
+    (tool / "METADATA").write_text("Name: tool\nVersion: 2.0\n")  # an extra
+    assert environment_fingerprint(["book"], path=path) == before
+    (engine / "METADATA").write_text("Name: engine\nVersion: 1.1\n")  # upgraded
+    assert environment_fingerprint(["book"], path=path) != before
 
 
 def test_an_import_the_scan_cannot_see_fails_the_build(book):

@@ -12,12 +12,12 @@ This Sphinx extension closes those gaps, for every chapter that is a notebook:
    on those files. Sphinx then re-reads the chapter when one of them changes.
 2. It appends a hidden, removed cell to the chapter that holds two
    fingerprints: one of those files (and of ``book_cache_extra_files``), one
-   of the environment that runs the chapter (the Python version, every
-   installed distribution and its version, and the variables named in
-   ``book_cache_variables``). The cell is part of jupyter-cache's key, so a
-   change of the code or an upgrade re-executes the chapter, while prose
-   edits, a ``touch``, a comment in ``requirements.txt`` or a no-op rebuild
-   reuse the cache.
+   of the environment that runs the chapter (the Python version, the version
+   of every distribution that ``book_cache_distributions`` need, transitively,
+   and the variables named in ``book_cache_variables``). The cell is part of
+   jupyter-cache's key, so a change of the code or an upgrade re-executes the
+   chapter, while prose edits, a ``touch``, a comment in ``requirements.txt``,
+   a new Sphinx extension or a no-op rebuild reuse the cache.
 3. The same cell checks, when it runs, that the chapter imported no package
    module the scan did not see (through ``importlib``, or in a cell that does
    not parse): such a chapter fails loudly instead of caching silently.
@@ -38,6 +38,7 @@ Configuration (in ``conf.py``, with ``book/_ext`` on ``sys.path``)::
     extensions = [..., "book_cache"]
     book_cache_package = "grimoire"          # the package to follow
     book_cache_extra_files = []              # more files in the code key
+    book_cache_distributions = ["grimoire", "ipykernel"]  # and what they need
     book_cache_variables = ["KERAS_BACKEND"] # variables in the environment key
 """
 
@@ -62,6 +63,7 @@ __all__ = [
     "declared_modules",
     "chapter_dependencies",
     "fingerprint",
+    "runtime_distributions",
     "environment_fingerprint",
     "guard_cell",
     "setup",
@@ -226,8 +228,9 @@ def declared_modules(text, package_dir, package):
         >>> folder = pathlib.Path(grimoire.__file__).parent
         >>> cell = "from grimoire.reproducibility import set_seed"
         >>> page = f"```{{code-cell}} ipython3\\n{cell}\\n```\\n"
-        >>> sorted(declared_modules(page, folder, "grimoire"))
-        ['grimoire', 'grimoire.reproducibility']
+        >>> modules = declared_modules(page, folder, "grimoire")
+        >>> {"grimoire", "grimoire.reproducibility"} <= modules
+        True
     """
     modules = package_modules(package_dir, package)
     todo = set()
@@ -262,8 +265,10 @@ def chapter_dependencies(text, package_dir, package):
         >>> folder = pathlib.Path(grimoire.__file__).parent
         >>> cell = "from grimoire.reproducibility import set_seed"
         >>> page = f"```{{code-cell}} ipython3\\n{cell}\\n```\\n"
-        >>> [path.name for path in chapter_dependencies(page, folder, "grimoire")]
-        ['__init__.py', 'reproducibility.py']
+        >>> paths = chapter_dependencies(page, folder, "grimoire")
+        >>> names = [path.name for path in paths]
+        >>> names[0], "reproducibility.py" in names
+        ('__init__.py', True)
     """
     modules = package_modules(package_dir, package)
     names = declared_modules(text, package_dir, package)
@@ -289,14 +294,71 @@ def fingerprint(paths):
     return digest.hexdigest()
 
 
-def environment_fingerprint(variables=(), environ=None, path=None):
-    """Return one sha256 over the environment that executes the chapters.
+def runtime_distributions(roots, path=None):
+    """Return ``name==version`` of the distributions ``roots`` need, transitively.
 
-    It covers the Python version, every installed distribution with its
-    version (so an upgrade changes it, while editing a comment in a
-    requirements file does not), and the values of ``variables``.
+    These are what the kernels that execute the chapters can import through
+    the book's package (say ``grimoire`` and ``ipykernel``): upgrading any of
+    them can change a result, while installing a Sphinx theme cannot.
+    Requirements whose environment markers do not hold here, and extras, are
+    left out; a requirement that is not installed is skipped.
 
     Args:
+        roots: Names of distributions, such as ``["grimoire", "ipykernel"]``.
+        path: Folders to look for distributions in; ``sys.path`` by default.
+
+    Returns:
+        A sorted list of lowercase ``name==version`` strings.
+
+    Raises:
+        TypeError: If ``roots`` is a string rather than a list of names.
+
+    Example:
+        >>> found = runtime_distributions(["grimoire"])
+        >>> any(entry.startswith("numpy==") for entry in found)
+        True
+        >>> any(entry.startswith("sphinx==") for entry in found)
+        False
+    """
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    if isinstance(roots, str):
+        raise TypeError(
+            f"Expected `roots` to be a list of names. Received: roots={roots!r}"
+        )
+    installed = {}
+    for dist in importlib.metadata.distributions(
+        **({} if path is None else {"path": path})
+    ):
+        installed.setdefault(canonicalize_name(dist.metadata["Name"] or ""), dist)
+    todo = [canonicalize_name(name) for name in roots]
+    seen = {}
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in installed:
+            continue
+        dist = installed[name]
+        seen[name] = f"{name}=={dist.version}"
+        for line in dist.requires or ():
+            requirement = Requirement(line)
+            marker = requirement.marker
+            if marker is not None and not marker.evaluate({"extra": ""}):
+                continue
+            todo.append(canonicalize_name(requirement.name))
+    return sorted(seen.values())
+
+
+def environment_fingerprint(roots=(), variables=(), environ=None, path=None):
+    """Return one sha256 over the environment that executes the chapters.
+
+    It covers the Python version, the distributions the kernels use with
+    their versions (:func:`runtime_distributions` of ``roots``: an upgrade
+    changes it, while a comment in a requirements file or a new Sphinx theme
+    does not), and the values of ``variables``.
+
+    Args:
+        roots: The distributions whose dependency closure runs the chapters.
         variables: Names of environment variables that change results.
         environ: The environment to read; ``os.environ`` by default.
         path: Folders to look for distributions in; ``sys.path`` by default.
@@ -305,18 +367,15 @@ def environment_fingerprint(variables=(), environ=None, path=None):
         A hex digest.
 
     Example:
-        >>> a = environment_fingerprint(["KERAS_BACKEND"], {"KERAS_BACKEND": "jax"})
-        >>> b = environment_fingerprint(["KERAS_BACKEND"], {"KERAS_BACKEND": "torch"})
-        >>> a == b
+        >>> env = {"KERAS_BACKEND": "jax"}
+        >>> a = environment_fingerprint(["numpy"], ["KERAS_BACKEND"], env)
+        >>> env["KERAS_BACKEND"] = "torch"
+        >>> a == environment_fingerprint(["numpy"], ["KERAS_BACKEND"], env)
         False
     """
     environ = os.environ if environ is None else environ
-    found = importlib.metadata.distributions(**({} if path is None else {"path": path}))
-    distributions = sorted(
-        {f"{dist.metadata['Name']}=={dist.version}".lower() for dist in found}
-    )
     parts = [platform.python_implementation(), platform.python_version()]
-    parts += distributions
+    parts += runtime_distributions(roots, path)
     parts += [f"{name}={environ.get(name, '')}" for name in sorted(variables)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -370,7 +429,7 @@ def _is_notebook(text):
 def _environment_key(app):
     if not hasattr(app, "_book_cache_environment"):
         app._book_cache_environment = environment_fingerprint(
-            app.config.book_cache_variables
+            app.config.book_cache_distributions, app.config.book_cache_variables
         )
     return app._book_cache_environment
 
@@ -535,6 +594,7 @@ def setup(app):
     app.add_config_value("book_cache_package", "grimoire", "env")
     app.add_config_value("book_cache_extra_files", [], "env")
     app.add_config_value("book_cache_variables", [], "env")
+    app.add_config_value("book_cache_distributions", [], "env")
     app.connect("source-read", _on_source_read)
     app.connect("doctree-read", _record_stamp)
     app.connect("env-get-outdated", _outdated_by_content)
