@@ -129,17 +129,25 @@ def test_huber_is_quadratic_then_linear():
         (
             lambda: losses.mean_squared_error([1.0, 2.0], [1.0]),
             ValueError,
-            r"Expected `y_true` and `y_pred` to have the same shape. Received: y_true.shape=\(2,\), y_pred.shape=\(1,\)",
+            r"Expected `y_true` and `y_pred` to have the same shape. "
+            r"Received: y_true.shape=\(2,\), y_pred.shape=\(1,\)",
         ),
         (
             lambda: losses.mean_absolute_error(1.0, 2.0),
             ValueError,
-            r"Expected `y_pred` to have at least one dimension \(a batch\). Received: a scalar",
+            r"Expected `y_pred` to have at least one dimension \(a batch\). "
+            r"Received: a scalar",
         ),
         (
             lambda: losses.binary_crossentropy([1.0], [0.5], from_logits="yes"),
             TypeError,
-            r"Expected `from_logits` to be a bool. Received: from_logits='yes'",
+            r"Expected `from_logits` to be a bool. "
+            r"Received: from_logits='yes' of type str",
+        ),
+        (
+            lambda: losses.categorical_crossentropy([[1.0]], [[1.0]], from_logits=1),
+            TypeError,
+            r"Expected `from_logits` to be a bool. Received: from_logits=1 of type int",
         ),
         (
             lambda: losses.categorical_crossentropy([1.0, 0.0], [0.3, 0.7]),
@@ -155,20 +163,31 @@ def test_huber_is_quadratic_then_linear():
         (
             lambda: losses.sparse_categorical_crossentropy([0.5], [[0.5, 0.5]]),
             ValueError,
-            r"Expected `y_true` to hold integer class indices. Received: y_true=\[0.5\]",
+            r"Expected `y_true` to hold integer class indices. "
+            r"Received: y_true=\[0.5\]",
         ),
         (
             lambda: losses.sparse_categorical_crossentropy([2], [[0.5, 0.5]]),
             ValueError,
-            r"Expected `y_true` to hold class indices in \[0, 2\). Received: labels from 2 to 2",
+            r"Expected `y_true` to hold class indices in \[0, 2\). "
+            r"Received: labels from 2 to 2",
         ),
         (
             lambda: losses.huber([0.0], [1.0], delta=0),
             ValueError,
-            r"Expected `delta` to be a positive number. Received: delta=0",
+            r"Expected `delta` to be a float > 0. Received: delta=0.0",
+        ),
+        (
+            lambda: losses.huber([0.0], [1.0], delta="1"),
+            TypeError,
+            r"Expected `delta` to be a float. Received: delta='1' of type str",
         ),
     ],
 )
 def test_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_numpy_delta_is_a_number():
+    assert losses.huber([0.0], [3.0], delta=np.float32(10.0)) == pytest.approx(4.5)

@@ -93,35 +93,62 @@ def test_metric_in_fit_and_config():
 
 
 @pytest.mark.parametrize(
-    "call, message",
+    "call, error, message",
     [
         (
             lambda: confusion_counts([0, 1], [0, 1], num_classes=1),
+            ValueError,
             r"Expected `num_classes` to be an int >= 2. Received: num_classes=1",
         ),
         (
             lambda: confusion_counts([0, 1], [0], num_classes=2),
-            r"Expected `y_true` and `y_pred` to be label vectors of the same shape \(n,\). "
-            r"Received: y_true.shape=\(2,\), y_pred.shape=\(1,\)",
+            ValueError,
+            r"Expected `y_true` and `y_pred` to be label vectors of the same shape "
+            r"\(n,\). Received: y_true.shape=\(2,\), y_pred.shape=\(1,\)",
         ),
         (
             lambda: confusion_counts([0, 5], [0, 1], num_classes=2),
-            r"Expected `y_true` to hold labels in \[0, 2\). Received: labels from 0 to 5",
+            ValueError,
+            r"Expected `y_true` to hold labels in \[0, 2\). "
+            r"Received: labels from 0 to 5",
         ),
         (
             lambda: confusion_counts([0, 1], [-1, 1], num_classes=2),
-            r"Expected `y_pred` to hold labels in \[0, 2\). Received: labels from -1 to 1",
+            ValueError,
+            r"Expected `y_pred` to hold labels in \[0, 2\). "
+            r"Received: labels from -1 to 1",
         ),
         (
             lambda: precision_recall_f1([0], [0], 2, average="micro"),
-            r"Expected `average` to be None or 'macro'. Received: average='micro'",
+            ValueError,
+            r"Expected `average` to be one of \(None, 'macro'\). "
+            r"Received: average='micro'",
+        ),
+        (
+            lambda: precision_recall_f1([0], [0], 2, average=["macro"]),
+            ValueError,
+            r"Expected `average` to be one of \(None, 'macro'\). "
+            r"Received: average=\['macro'\]",
         ),
         (
             lambda: MacroF1Score(num_classes=2.0),
-            r"Expected `num_classes` to be an int >= 2. Received: num_classes=2.0",
+            TypeError,
+            r"Expected `num_classes` to be an int. "
+            r"Received: num_classes=2.0 of type float",
+        ),
+        (
+            lambda: MacroF1Score(num_classes=3, name=3),
+            TypeError,
+            r"Expected `name` to be a str. Received: name=3 of type int",
         ),
     ],
 )
-def test_bad_arguments(call, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_arguments(call, error, message):
+    with pytest.raises(error, match=message):
         call()
+
+
+def test_numpy_ints_are_class_counts():
+    tp, _, _ = confusion_counts([0, 1], [0, 1], num_classes=np.int64(3))
+    assert tp.tolist() == [1, 1, 0]
+    assert MacroF1Score(np.int64(3)).num_classes == 3

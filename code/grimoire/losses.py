@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from grimoire.validation import check_type, positive_float
+
 __all__ = [
     "EPSILON",
     "binary_crossentropy",
@@ -41,19 +43,15 @@ def _pair(y_true, y_pred):
     y_pred = np.asarray(y_pred, dtype="float64")
     if y_true.shape != y_pred.shape:
         raise ValueError(
-            f"Expected `y_true` and `y_pred` to have the same shape. "
+            "Expected `y_true` and `y_pred` to have the same shape. "
             f"Received: y_true.shape={y_true.shape}, y_pred.shape={y_pred.shape}"
         )
     if y_pred.ndim == 0:
         raise ValueError(
-            "Expected `y_pred` to have at least one dimension (a batch). Received: a scalar"
+            "Expected `y_pred` to have at least one dimension (a batch). "
+            "Received: a scalar"
         )
     return y_true, y_pred
-
-
-def _check_bool(name, value):
-    if not isinstance(value, bool):
-        raise TypeError(f"Expected `{name}` to be a bool. Received: {name}={value!r}")
 
 
 def _log_softmax(logits):
@@ -80,13 +78,14 @@ def binary_crossentropy(y_true, y_pred, from_logits=False):
         TypeError: If ``from_logits`` is not a bool.
 
     Example:
-        >>> round(binary_crossentropy([1, 0], [0.9, 0.2]), 4)  # -(log .9 + log .8) / 2
+        >>> # -(log 0.9 + log 0.8) / 2
+        >>> round(binary_crossentropy([1, 0], [0.9, 0.2]), 4)
         0.1643
         >>> round(binary_crossentropy([1, 0], [2.0, -1.0], from_logits=True), 4)
         0.2201
     """
     y_true, y_pred = _pair(y_true, y_pred)
-    _check_bool("from_logits", from_logits)
+    check_type("from_logits", from_logits, bool)
     if from_logits:
         # log(sigmoid(z)) = -log(1 + e^-z), computed without overflow
         log_p = -np.logaddexp(0.0, -y_pred)
@@ -118,14 +117,16 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False):
         TypeError: If ``from_logits`` is not a bool.
 
     Example:
-        >>> round(categorical_crossentropy([[0, 1, 0]], [[0.2, 0.7, 0.1]]), 4)  # -log 0.7
+        >>> # -log 0.7
+        >>> round(categorical_crossentropy([[0, 1, 0]], [[0.2, 0.7, 0.1]]), 4)
         0.3567
     """
     y_true, y_pred = _pair(y_true, y_pred)
-    _check_bool("from_logits", from_logits)
+    check_type("from_logits", from_logits, bool)
     if y_pred.ndim != 2:
         raise ValueError(
-            f"Expected `y_pred` of shape (n, classes). Received: y_pred.shape={y_pred.shape}"
+            "Expected `y_pred` of shape (n, classes). "
+            f"Received: y_pred.shape={y_pred.shape}"
         )
     if from_logits:
         log_p = _log_softmax(y_pred)
@@ -160,15 +161,16 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
     """
     labels = np.asarray(y_true)
     y_pred = np.asarray(y_pred, dtype="float64")
-    _check_bool("from_logits", from_logits)
+    check_type("from_logits", from_logits, bool)
     if y_pred.ndim != 2 or labels.shape != (len(y_pred),):
         raise ValueError(
-            f"Expected `y_true` of shape (n,) and `y_pred` of shape (n, classes). "
+            "Expected `y_true` of shape (n,) and `y_pred` of shape (n, classes). "
             f"Received: y_true.shape={labels.shape}, y_pred.shape={y_pred.shape}"
         )
     if labels.size and not np.all(labels == np.round(labels)):
         raise ValueError(
-            f"Expected `y_true` to hold integer class indices. Received: y_true={labels.tolist()}"
+            "Expected `y_true` to hold integer class indices. "
+            f"Received: y_true={labels.tolist()}"
         )
     if labels.size and (labels.min() < 0 or labels.max() >= y_pred.shape[1]):
         raise ValueError(
@@ -193,7 +195,7 @@ def mean_squared_error(y_true, y_pred):
         ValueError: If the shapes differ.
 
     Example:
-        >>> mean_squared_error([0.0, 1.0, 2.0], [0.0, 2.0, 5.0])  # (0 + 1 + 9) / 3
+        >>> mean_squared_error([0.0, 1.0, 2.0], [0.0, 2.0, 5.0])  # (0 + 1 + 9)/3
         3.3333333333333335
     """
     y_true, y_pred = _pair(y_true, y_pred)
@@ -214,7 +216,7 @@ def mean_absolute_error(y_true, y_pred):
         ValueError: If the shapes differ.
 
     Example:
-        >>> mean_absolute_error([0.0, 1.0, 2.0], [0.0, 2.0, 5.0])  # (0 + 1 + 3) / 3
+        >>> mean_absolute_error([0.0, 1.0, 2.0], [0.0, 2.0, 5.0])  # (0 + 1 + 3)/3
         1.3333333333333333
     """
     y_true, y_pred = _pair(y_true, y_pred)
@@ -237,16 +239,14 @@ def huber(y_true, y_pred, delta=1.0):
         The mean loss, a float.
 
     Raises:
+        TypeError: If ``delta`` is not a number.
         ValueError: If the shapes differ or ``delta`` is not positive.
 
     Example:
         >>> huber([0.0, 0.0], [0.5, 3.0])  # (0.125 + (3 - 0.5)) / 2
         1.3125
     """
-    if isinstance(delta, bool) or not isinstance(delta, (int, float)) or not delta > 0:
-        raise ValueError(
-            f"Expected `delta` to be a positive number. Received: delta={delta!r}"
-        )
+    positive_float("delta", delta)
     y_true, y_pred = _pair(y_true, y_pred)
     error = np.abs(y_true - y_pred)
     loss = np.where(error <= delta, 0.5 * error**2, delta * (error - 0.5 * delta))

@@ -24,18 +24,9 @@ import keras
 import numpy as np
 from keras import ops
 
+from grimoire.validation import check_choice, check_scalar, check_type
+
 __all__ = ["confusion_counts", "precision_recall_f1", "MacroF1Score"]
-
-
-def _check_num_classes(num_classes):
-    if (
-        isinstance(num_classes, bool)
-        or not isinstance(num_classes, int)
-        or num_classes < 2
-    ):
-        raise ValueError(
-            f"Expected `num_classes` to be an int >= 2. Received: num_classes={num_classes!r}"
-        )
 
 
 def confusion_counts(y_true, y_pred, num_classes):
@@ -50,20 +41,21 @@ def confusion_counts(y_true, y_pred, num_classes):
         ``(tp, fp, fn)``: three int arrays of length ``num_classes``.
 
     Raises:
-        ValueError: If the shapes differ, ``num_classes`` is not an int >= 2
-            or a label is out of range.
+        TypeError: If ``num_classes`` is not an int.
+        ValueError: If the shapes differ, ``num_classes`` is below 2 or a
+            label is out of range.
 
     Example:
-        >>> tp, fp, fn = confusion_counts([0, 0, 1, 2], [0, 1, 1, 1], num_classes=3)
+        >>> tp, fp, fn = confusion_counts([0, 0, 1, 2], [0, 1, 1, 1], 3)
         >>> tp.tolist(), fp.tolist(), fn.tolist()
         ([1, 1, 0], [0, 2, 0], [1, 0, 1])
     """
-    _check_num_classes(num_classes)
+    num_classes = check_scalar("num_classes", num_classes, int, min_value=2)
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.shape != y_pred.shape or y_true.ndim != 1:
         raise ValueError(
-            f"Expected `y_true` and `y_pred` to be label vectors of the same shape (n,). "
-            f"Received: y_true.shape={y_true.shape}, y_pred.shape={y_pred.shape}"
+            "Expected `y_true` and `y_pred` to be label vectors of the same shape "
+            f"(n,). Received: y_true.shape={y_true.shape}, y_pred.shape={y_pred.shape}"
         )
     for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
         if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
@@ -94,20 +86,20 @@ def precision_recall_f1(y_true, y_pred, num_classes, average=None):
         three floats when ``average="macro"``.
 
     Raises:
+        TypeError: As :func:`confusion_counts`.
         ValueError: As :func:`confusion_counts`, or if ``average`` is not
             ``None`` or ``"macro"``.
 
     Example:
-        >>> p, r, f1 = precision_recall_f1([0, 0, 1, 2], [0, 1, 1, 1], num_classes=3)
+        >>> y_true, y_pred = [0, 0, 1, 2], [0, 1, 1, 1]
+        >>> p, r, f1 = precision_recall_f1(y_true, y_pred, num_classes=3)
         >>> p.round(3).tolist(), r.round(3).tolist(), f1.round(3).tolist()
         ([1.0, 0.333, 0.0], [0.5, 1.0, 0.0], [0.667, 0.5, 0.0])
-        >>> [round(v, 3) for v in precision_recall_f1([0, 0, 1, 2], [0, 1, 1, 1], 3, average="macro")]
+        >>> macro = precision_recall_f1(y_true, y_pred, 3, average="macro")
+        >>> [round(v, 3) for v in macro]
         [0.444, 0.5, 0.389]
     """
-    if average not in (None, "macro"):
-        raise ValueError(
-            f"Expected `average` to be None or 'macro'. Received: average={average!r}"
-        )
+    check_choice("average", average, (None, "macro"))
     tp, fp, fn = (
         c.astype("float64") for c in confusion_counts(y_true, y_pred, num_classes)
     )
@@ -135,12 +127,13 @@ class MacroF1Score(keras.metrics.Metric):
     of every epoch and every evaluation.
 
     Args:
-        num_classes: The number of classes.
-        name: The metric's name in logs and histories.
+        num_classes: The number of classes, an int >= 2.
+        name: The metric's name in logs and histories, a str.
         **kwargs: Passed to ``keras.metrics.Metric`` (e.g. ``dtype``).
 
     Raises:
-        ValueError: If ``num_classes`` is not an int >= 2.
+        TypeError: If ``num_classes`` is not an int or ``name`` not a str.
+        ValueError: If ``num_classes`` is below 2.
 
     Example:
         >>> metric = MacroF1Score(num_classes=3)
@@ -153,8 +146,8 @@ class MacroF1Score(keras.metrics.Metric):
     """
 
     def __init__(self, num_classes, name="macro_f1", **kwargs):
-        _check_num_classes(num_classes)
-        super().__init__(name=name, **kwargs)
+        num_classes = check_scalar("num_classes", num_classes, int, min_value=2)
+        super().__init__(name=check_type("name", name, str), **kwargs)
         self.num_classes = num_classes
         self.true_positives = self.add_variable(
             (num_classes,), initializer="zeros", name="true_positives"
@@ -167,7 +160,7 @@ class MacroF1Score(keras.metrics.Metric):
         )
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        """Add the counts of one batch: integer ``y_true``, probabilities ``y_pred``."""
+        """Add the counts of a batch: integer ``y_true``, probabilities ``y_pred``."""
         labels = ops.reshape(ops.cast(y_true, "int32"), (-1,))
         actual = ops.one_hot(labels, self.num_classes, dtype=self.dtype)
         predicted = ops.one_hot(

@@ -11,6 +11,8 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
+from grimoire.validation import check_type, positive_int
+
 __all__ = ["use_house_style", "show_images", "glue_figure"]
 
 HOUSE_STYLE = {
@@ -59,28 +61,29 @@ def show_images(images, titles=None, ncols=8, title_colors=None, axes=None):
         The flat array of axes (unused ones are hidden).
 
     Raises:
+        TypeError: If ``ncols`` is not an int.
         ValueError: If ``images`` is not 3-D, ``ncols`` is not positive, or
             ``titles``/``title_colors``/``axes`` have the wrong length.
 
     Example:
-        >>> axes = show_images(np.zeros((3, 28, 28)), titles=["a", "b", "c"], ncols=2)
+        >>> images = np.zeros((3, 28, 28))
+        >>> axes = show_images(images, titles=["a", "b", "c"], ncols=2)
         >>> len(axes), axes[0].get_title(), axes[3].get_visible()
         (4, 'a', False)
     """
     images = np.asarray(images)
     if images.ndim != 3:
         raise ValueError(
-            f"Expected `images` of shape (n, height, width). Received: images.shape={images.shape}"
+            "Expected `images` of shape (n, height, width). "
+            f"Received: images.shape={images.shape}"
         )
-    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
-        raise ValueError(
-            f"Expected `ncols` to be a positive int. Received: ncols={ncols!r}"
-        )
+    ncols = positive_int("ncols", ncols)
     count = len(images)
     for name, value in (("titles", titles), ("title_colors", title_colors)):
         if value is not None and len(value) != count:
             raise ValueError(
-                f"Expected `{name}` to have {count} entries, one per image. Received: {len(value)}"
+                f"Expected `{name}` to have {count} entries, one per image. "
+                f"Received: {len(value)}"
             )
     if axes is None:
         nrows = -(-count // ncols)
@@ -136,8 +139,6 @@ def glue_figure(name, fig=None):
         False
     """
     from myst_nb import glue
-
-    from grimoire.validation import check_type
 
     check_type("name", name, str)
     fig = plt.gcf() if fig is None else fig
