@@ -22,6 +22,16 @@ import matplotlib
 import numpy as np
 import tensorflow as tf
 
+from grimoire.validation import (
+    check_choice,
+    check_scalar,
+    check_type,
+    keras_model,
+    model_layer,
+    positive_float,
+    positive_int,
+)
+
 __all__ = [
     "filter_patterns",
     "grad_cam_model",
@@ -33,31 +43,6 @@ __all__ = [
 ]
 
 
-def _model(value):
-    if not isinstance(value, keras.Model):
-        raise TypeError(
-            f"Expected `model` to be a keras.Model. Received: model of type {type(value).__name__}"
-        )
-    return value
-
-
-def _layer(model, name, argument):
-    names = [layer.name for layer in model.layers]
-    if name not in names:
-        raise ValueError(
-            f"Expected `{argument}` to be one of the model's layers {names}. Received: {argument}={name!r}"
-        )
-    return model.get_layer(name)
-
-
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(
-            f"Expected `{name}` to be a positive int. Received: {name}={value!r}"
-        )
-    return int(value)
-
-
 def filter_patterns(model, layer_name, filters, steps=40, step_size=0.5, seed=0):
     """Images that each excite one filter of a layer as much as possible.
 
@@ -67,20 +52,25 @@ def filter_patterns(model, layer_name, filters, steps=40, step_size=0.5, seed=0)
     up it. All the filters are optimized at once, one image each, in a batch.
 
     Args:
-        model: A Keras model with one image input of known height, width and channels.
+        model: A Keras model with one image input of known height, width and
+            channels.
         layer_name: The layer whose filters to visualize, such as ``"relu_2"``.
-        filters: Indices of the filters (channels of the layer's output).
+        filters: Indices of the filters (channels of the layer's output), or
+            one index.
         steps: Gradient-ascent steps.
         step_size: Length of each step in input space.
-        seed: Seed of the starting noise.
+        seed: Seed of the starting noise, a non-negative int.
 
     Returns:
-        A float32 array ``(len(filters), height, width, channels)``: the patterns, unscaled.
+        A float32 array ``(len(filters), height, width, channels)``: the
+        patterns, unscaled.
 
     Raises:
-        TypeError: If ``model`` is not a Keras model.
-        ValueError: If ``layer_name`` is not a layer, a filter index is out of
-            range, or ``steps``/``step_size`` is not positive.
+        TypeError: If ``model`` is not a Keras model, ``layer_name`` not a
+            str, or a number is of the wrong type.
+        ValueError: If ``layer_name`` is not a layer, ``filters`` is empty or
+            an index is out of range, or ``steps`` or ``step_size`` is not
+            positive.
 
     Example:
         >>> from grimoire.convnets import build_convnet
@@ -88,39 +78,25 @@ def filter_patterns(model, layer_name, filters, steps=40, step_size=0.5, seed=0)
         >>> filter_patterns(model, "relu_1", [0, 3], steps=2).shape
         (2, 8, 8, 1)
     """
-    model = _model(model)
-    layer = _layer(model, layer_name, "layer_name")
+    model = keras_model("model", model)
+    layer = model_layer(model, layer_name)
     channels = layer.output.shape[-1]
-    filters = list(filters) if not isinstance(filters, (int, np.integer)) else [filters]
-    if not filters or not all(
-        isinstance(f, (int, np.integer))
-        and not isinstance(f, bool)
-        and 0 <= f < channels
-        for f in filters
-    ):
-        raise ValueError(
-            f"Expected `filters` to be indices in [0, {channels}) for layer {layer_name!r}. "
-            f"Received: filters={filters!r}"
-        )
-    steps = _positive_int("steps", steps)
-    if (
-        isinstance(step_size, bool)
-        or not isinstance(step_size, (int, float))
-        or step_size <= 0
-    ):
-        raise ValueError(
-            f"Expected `step_size` to be a positive number. Received: step_size={step_size!r}"
-        )
+    filters = [filters] if np.ndim(filters) == 0 else list(filters)
+    check_scalar("len(filters)", len(filters), int, min_value=1)
+    for i, index in enumerate(filters):
+        check_scalar(f"filters[{i}]", index, int, min_value=0, max_value=channels - 1)
+    steps = positive_int("steps", steps)
+    step_size = positive_float("step_size", step_size)
+    seed = check_scalar("seed", seed, int, min_value=0)
     probe = keras.Model(model.inputs[0], layer.output)
-    one_hot = tf.one_hot(filters, channels)  # (n, channels): picks each image's filter
+    one_hot = tf.one_hot(filters, channels)  # (n, channels): each image's filter
 
     @tf.function
     def ascend(images):
         with tf.GradientTape() as tape:
             tape.watch(images)
-            activation = tf.reduce_mean(
-                probe(images, training=False), axis=(1, 2)
-            )  # (n, channels)
+            maps = probe(images, training=False)  # (n, height, width, channels)
+            activation = tf.reduce_mean(maps, axis=(1, 2))  # (n, channels)
             score = tf.reduce_sum(activation * one_hot)
         grads = tape.gradient(score, images)
         norms = tf.sqrt(tf.reduce_sum(grads**2, axis=(1, 2, 3), keepdims=True)) + 1e-8
@@ -142,14 +118,17 @@ def grad_cam_model(model, layer_name, score_layer=None):
         layer_name: The last convolutional layer (or its activation), such as
             ``"relu_2"``; ``"block14_sepconv2_act"`` in Xception.
         score_layer: The layer whose outputs are the class scores, ideally
-            before the softmax, such as ``"logits"``; None for the model's output.
+            before the softmax, such as ``"logits"``; None for the model's
+            output.
 
     Returns:
         A ``keras.Model`` with outputs ``[activations, scores]``.
 
     Raises:
-        TypeError: If ``model`` is not a Keras model.
-        ValueError: If a layer name is not a layer of the model.
+        TypeError: If ``model`` is not a Keras model or ``layer_name`` not a
+            str.
+        ValueError: If ``layer_name`` or ``score_layer`` is not a layer of the
+            model.
 
     Example:
         >>> from grimoire.convnets import build_convnet
@@ -157,14 +136,33 @@ def grad_cam_model(model, layer_name, score_layer=None):
         >>> [tuple(shape) for shape in probe.output_shape]
         [(None, 14, 14, 64), (None, 10)]
     """
-    model = _model(model)
-    activations = _layer(model, layer_name, "layer_name").output
-    scores = (
-        model.outputs[0]
-        if score_layer is None
-        else _layer(model, score_layer, "score_layer").output
-    )
+    model = keras_model("model", model)
+    activations = model_layer(model, layer_name).output
+    names = [layer.name for layer in model.layers]
+    check_choice("score_layer", score_layer, [None, *names])
+    scores = model.get_layer(score_layer).output if score_layer else model.outputs[0]
     return keras.Model(model.inputs[0], [activations, scores])
+
+
+def _explained_classes(class_index, scores):
+    """The class to explain for each image: ``class_index``, or the top score."""
+    if class_index is None:
+        return np.argmax(scores, axis=-1)
+    count, num_classes = len(scores), scores.shape[-1]
+    classes = np.asarray(class_index)
+    if classes.ndim == 0:
+        classes = np.broadcast_to(classes, (count,))
+    if not np.issubdtype(classes.dtype, np.integer):
+        raise TypeError(
+            "Expected `class_index` to be None, an int or ints. "
+            f"Received: class_index={class_index!r} of dtype {classes.dtype}"
+        )
+    if classes.shape != (count,) or classes.min() < 0 or classes.max() >= num_classes:
+        raise ValueError(
+            f"Expected `class_index` to be None or ints in [0, {num_classes}), one "
+            f"per image. Received: class_index={class_index!r}"
+        )
+    return classes
 
 
 def grad_cam(model, images, layer_name, score_layer=None, class_index=None):
@@ -179,7 +177,8 @@ def grad_cam(model, images, layer_name, score_layer=None, class_index=None):
         model: A Keras model with one input.
         images: A batch of images, shaped like the model's input.
         layer_name: The convolutional layer to explain, usually the last one.
-        score_layer: The layer holding the class scores (see :func:`grad_cam_model`).
+        score_layer: The layer holding the class scores (see
+            :func:`grad_cam_model`).
         class_index: The class to explain: an int for every image, an array
             with one class per image, or None for each image's top class.
 
@@ -188,47 +187,32 @@ def grad_cam(model, images, layer_name, score_layer=None, class_index=None):
         and the int array of explained classes.
 
     Raises:
-        TypeError: If ``model`` is not a Keras model.
+        TypeError: If ``model`` is not a Keras model, ``layer_name`` not a
+            str, or ``class_index`` not None or ints.
         ValueError: If a layer name is invalid, ``images`` is not a batch,
             or ``class_index`` is out of range or of the wrong length.
 
     Example:
         >>> from grimoire.convnets import build_convnet
-        >>> model = build_convnet(input_shape=(8, 8, 1), num_classes=3, filters=(4,), dense_units=0)
-        >>> heatmaps, classes = grad_cam(model, np.ones((2, 8, 8, 1)), "relu_1", "logits", class_index=2)
+        >>> model = build_convnet((8, 8, 1), num_classes=3, filters=(4,), dense_units=0)
+        >>> images = np.ones((2, 8, 8, 1))
+        >>> heatmaps, classes = grad_cam(model, images, "relu_1", "logits", 2)
         >>> heatmaps.shape, classes.tolist(), bool(heatmaps.max() <= 1)
         ((2, 8, 8), [2, 2], True)
     """
     probe = grad_cam_model(model, layer_name, score_layer)
     images = np.asarray(images, dtype="float32")
-    if images.ndim != len(probe.inputs[0].shape):
+    shape = tuple(probe.inputs[0].shape)
+    if images.ndim != len(shape):
         raise ValueError(
-            f"Expected `images` to be a batch of shape {tuple(probe.inputs[0].shape)}. "
+            f"Expected `images` to be a batch of shape {shape}. "
             f"Received: images.shape={images.shape}"
         )
     images = tf.constant(images)
     with tf.GradientTape() as tape:
         activations, scores = probe(images, training=False)
-        num_classes = scores.shape[-1]
-        if class_index is None:
-            classes = np.argmax(scores.numpy(), axis=-1)
-        else:
-            classes = (
-                np.broadcast_to(np.asarray(class_index), (len(images),))
-                if np.ndim(class_index) == 0
-                else np.asarray(class_index)
-            )
-            if (
-                classes.shape != (len(images),)
-                or not np.issubdtype(classes.dtype, np.integer)
-                or classes.min() < 0
-                or classes.max() >= num_classes
-            ):
-                raise ValueError(
-                    f"Expected `class_index` to be None or ints in [0, {num_classes}), one per image. "
-                    f"Received: class_index={class_index!r}"
-                )
-        # Each image's score depends only on that image, so one gradient gives them all.
+        classes = _explained_classes(class_index, scores.numpy())
+        # Each image's score depends only on that image: one gradient serves all.
         chosen = tf.gather(scores, classes.astype("int32"), axis=1, batch_dims=1)
     grads = tape.gradient(chosen, activations)  # (n, h, w, k)
     weights = tf.reduce_mean(grads, axis=(1, 2))  # (n, k): one weight per channel
@@ -249,7 +233,9 @@ def upsample(heatmaps, size):
         A float array of the same rank with the new height and width.
 
     Raises:
-        ValueError: If ``heatmaps`` is not 2-D or 3-D, or ``size`` is not two positive ints.
+        TypeError: If ``size`` is not a tuple or list of ints.
+        ValueError: If ``heatmaps`` is not 2-D or 3-D, or ``size`` has not 2
+            entries or one is below 1.
 
     Example:
         >>> upsample(np.array([[0.0, 1.0], [1.0, 0.0]]), (4, 4)).shape
@@ -258,22 +244,15 @@ def upsample(heatmaps, size):
     heatmaps = np.asarray(heatmaps, dtype="float32")
     if heatmaps.ndim not in (2, 3):
         raise ValueError(
-            f"Expected `heatmaps` of shape (n, h, w) or (h, w). Received: heatmaps.shape={heatmaps.shape}"
+            "Expected `heatmaps` of shape (n, h, w) or (h, w). "
+            f"Received: heatmaps.shape={heatmaps.shape}"
         )
-    if (
-        not isinstance(size, (tuple, list))
-        or len(size) != 2
-        or not all(
-            isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0
-            for v in size
-        )
-    ):
-        raise ValueError(
-            f"Expected `size` to be (height, width), two positive ints. Received: size={size!r}"
-        )
+    check_type("size", size, (tuple, list))
+    check_choice("len(size)", len(size), (2,))
+    size = tuple(positive_int(f"size[{i}]", n) for i, n in enumerate(size))
     batch = heatmaps if heatmaps.ndim == 3 else heatmaps[None]
     resized = keras.ops.convert_to_numpy(
-        keras.ops.image.resize(batch[..., None], tuple(size), interpolation="bilinear")
+        keras.ops.image.resize(batch[..., None], size, interpolation="bilinear")
     )
     resized = resized[..., 0]
     return resized if heatmaps.ndim == 3 else resized[0]
@@ -295,30 +274,25 @@ def overlay(image, heatmap, alpha=0.5, cmap="jet"):
         An RGB float array ``(height, width, 3)`` in ``[0, 1]``.
 
     Raises:
-        ValueError: If ``image`` or ``heatmap`` is not 2-D, or ``alpha`` is not in ``[0, 1]``.
+        TypeError: If ``alpha`` is not a number or ``cmap`` not a str.
+        ValueError: If ``image`` or ``heatmap`` is not 2-D, or ``alpha`` is
+            not in ``[0, 1]``.
 
     Example:
         >>> rgb = overlay(np.zeros((28, 28)), np.ones((7, 7)), alpha=1.0)
         >>> rgb.shape, np.round(rgb[0, 0], 2).tolist()  # the top colour of "jet"
         ((28, 28, 3), [0.5, 0.0, 0.0])
     """
-    image, heatmap = (
-        np.asarray(image, dtype="float64"),
-        np.asarray(heatmap, dtype="float64"),
-    )
+    image = np.asarray(image, dtype="float64")
+    heatmap = np.asarray(heatmap, dtype="float64")
     for name, value in (("image", image), ("heatmap", heatmap)):
         if value.ndim != 2:
             raise ValueError(
-                f"Expected `{name}` of shape (height, width). Received: {name}.shape={value.shape}"
+                f"Expected `{name}` of shape (height, width). "
+                f"Received: {name}.shape={value.shape}"
             )
-    if (
-        isinstance(alpha, bool)
-        or not isinstance(alpha, (int, float))
-        or not 0 <= alpha <= 1
-    ):
-        raise ValueError(
-            f"Expected `alpha` to be a number in [0, 1]. Received: alpha={alpha!r}"
-        )
+    alpha = check_scalar("alpha", alpha, float, min_value=0, max_value=1)
+    check_type("cmap", cmap, str)
     heat = np.clip(upsample(heatmap, image.shape), 0, 1)
     colour = matplotlib.colormaps[cmap](heat)[..., :3]
     grey = np.repeat(np.clip(image, 0, 1)[..., None], 3, axis=-1)
@@ -341,21 +315,20 @@ def randomized_copy(model, seed=0):
         A new ``keras.Model``.
 
     Raises:
-        TypeError: If ``model`` is not a Keras model.
-        ValueError: If ``seed`` is not a non-negative int.
+        TypeError: If ``model`` is not a Keras model or ``seed`` not an int.
+        ValueError: If ``seed`` is negative.
 
     Example:
         >>> from grimoire.convnets import build_convnet
         >>> model = build_convnet(input_shape=(8, 8, 1), filters=(4,), dense_units=0)
         >>> copy = randomized_copy(model)
-        >>> copy.count_params() == model.count_params(), bool(np.allclose(copy.get_weights()[0], model.get_weights()[0]))
-        (True, False)
+        >>> copy.count_params() == model.count_params()
+        True
+        >>> bool(np.allclose(copy.get_weights()[0], model.get_weights()[0]))
+        False
     """
-    model = _model(model)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(
-            f"Expected `seed` to be a non-negative int. Received: seed={seed!r}"
-        )
+    model = keras_model("model", model)
+    seed = check_scalar("seed", seed, int, min_value=0)
     copy = keras.models.clone_model(model)
     for index, layer in enumerate(copy.layers):
         kernel = getattr(layer, "kernel", None)
@@ -387,16 +360,16 @@ def heatmap_correlation(first, second):
 
     Example:
         >>> a = np.array([[0.0, 1.0], [0.5, 0.2]])
-        >>> heatmap_correlation(a, 2 * a + 1), heatmap_correlation(a, 1 - a), heatmap_correlation(a, np.ones((2, 2)))
-        (1.0, -1.0, 0.0)
+        >>> heatmap_correlation(a, 2 * a + 1), heatmap_correlation(a, 1 - a)
+        (1.0, -1.0)
+        >>> heatmap_correlation(a, np.ones((2, 2)))
+        0.0
     """
-    first, second = (
-        np.asarray(first, dtype="float64"),
-        np.asarray(second, dtype="float64"),
-    )
+    first = np.asarray(first, dtype="float64")
+    second = np.asarray(second, dtype="float64")
     if first.shape != second.shape:
         raise ValueError(
-            f"Expected `first` and `second` of the same shape. "
+            "Expected `first` and `second` of the same shape. "
             f"Received: {first.shape} and {second.shape}"
         )
     first, second = first.ravel(), second.ravel()
