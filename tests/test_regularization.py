@@ -348,6 +348,21 @@ def test_numpy_scalars_are_accepted_and_give_the_same_results():
             r"Received: threshold='0.5' of type str",
         ),
         (
+            lambda: summarize([]),
+            TypeError,
+            r"Expected `histories` to be a dict. Received: histories=\[\] of type list",
+        ),
+        (
+            lambda: epochs_to_reach([0.5], 0.5),
+            TypeError,
+            r"Expected `history` to be a dict. Received: history=\[0.5\] of type list",
+        ),
+        (
+            lambda: plot_learning_curves({"a": {"loss": [1.0]}}, metric=None),
+            TypeError,
+            r"Expected `metric` to be a str. Received: metric=None of type NoneType",
+        ),
+        (
             lambda: plot_learning_curves({}, train=False, validation=False),
             ValueError,
             r"Expected `train` or `validation` to be True. Received: both False",

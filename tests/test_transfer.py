@@ -113,6 +113,12 @@ def base():
             r"Received: classes=\[\]",
         ),
         (
+            lambda base: select_classes(np.arange(7), LABELS, "13"),
+            TypeError,
+            r"Expected `classes` to be a list or tuple or ndarray. "
+            r"Received: classes='13' of type str",
+        ),
+        (
             lambda base: select_classes(np.arange(6), LABELS, [1]),
             ValueError,
             r"Expected `images` and `labels` of the same length. Received: 6 and 7",

@@ -314,6 +314,7 @@ def summarize(histories):
         validation accuracy, at the last epoch).
 
     Raises:
+        TypeError: If ``histories`` is not a dict.
         ValueError: If a history lacks ``accuracy`` or ``val_accuracy``.
 
     Example:
@@ -322,6 +323,7 @@ def summarize(histories):
         >>> rows[0]["name"], round(rows[0]["gap"], 2), rows[0]["best_val_accuracy"]
         ('a', 0.1, 0.85)
     """
+    check_type("histories", histories, dict)
     rows = []
     for name, history in histories.items():
         if "accuracy" not in history or "val_accuracy" not in history:
@@ -354,7 +356,7 @@ def epochs_to_reach(history, threshold, key="val_accuracy"):
         An int, or None if the threshold is never reached.
 
     Raises:
-        TypeError: If ``threshold`` is not a number.
+        TypeError: If ``history`` is not a dict or ``threshold`` not a number.
         ValueError: If ``key`` is not in ``history``.
 
     Example:
@@ -363,6 +365,7 @@ def epochs_to_reach(history, threshold, key="val_accuracy"):
         >>> epochs_to_reach({"val_accuracy": [0.5]}, 0.9) is None
         True
     """
+    check_type("history", history, dict)
     check_choice("key", key, tuple(history))
     threshold = check_scalar("threshold", threshold, float)
     reached = [
@@ -387,6 +390,7 @@ def plot_learning_curves(
         The axes.
 
     Raises:
+        TypeError: If ``histories`` is not a dict or ``metric`` not a str.
         ValueError: If a history lacks the metric, or both curves are off.
 
     Example:
@@ -395,6 +399,8 @@ def plot_learning_curves(
         >>> [line.get_label() for line in ax.get_lines()], ax.get_xlabel()
         (['a (training)', 'a (validation)'], 'epoch')
     """
+    check_type("histories", histories, dict)
+    check_type("metric", metric, str)
     if not (train or validation):
         raise ValueError(
             "Expected `train` or `validation` to be True. Received: both False"

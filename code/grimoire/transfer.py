@@ -16,6 +16,7 @@ from keras import layers
 from grimoire.validation import (
     check_choice,
     check_scalar,
+    check_type,
     keras_model,
     model_layer,
     positive_float,
@@ -54,6 +55,7 @@ def select_classes(images, labels, classes):
         ``(images, labels)`` of the kept examples.
 
     Raises:
+        TypeError: If ``classes`` is not a list, tuple or array.
         ValueError: If the lengths differ, ``classes`` is empty or has repeats.
 
     Example:
@@ -62,7 +64,7 @@ def select_classes(images, labels, classes):
         ([0, 2, 3, 5], [1, 0, 1, 0])
     """
     images, labels = _same_length(images, labels)
-    classes = list(classes)
+    classes = list(check_type("classes", classes, (list, tuple, np.ndarray)))
     if not classes or len(set(classes)) != len(classes):
         raise ValueError(
             "Expected `classes` to be distinct labels, at least one. "
