@@ -1,21 +1,11 @@
-"""Shared test set-up: no network, no windows, the book's data mirror if present."""
+"""Fixtures shared by the tests.
 
-import os
-import sys
-from pathlib import Path
+The environment (no network, no windows, the build's variables and the book's
+data mirror) and the ``needs_data`` marker are set up by the repository's
+root ``conftest.py``, for the package's doctests too.
+"""
 
-import matplotlib
-
-matplotlib.use("agg")  # before pyplot is imported anywhere
-
-# The build's extensions and settings (book/_ext) are importable in tests.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
-import build_settings  # noqa: E402
-
-os.environ["GRIMOIRE_OFFLINE"] = "1"  # tests never download
-build_settings.apply()  # the variables and the data mirror, as for the build
-
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(autouse=True)

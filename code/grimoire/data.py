@@ -2,10 +2,11 @@
 
 The loaders here return each dataset in the form a chapter uses. Behind them,
 :mod:`grimoire.datasets` registers the files (with pinned sha256 checksums,
-origins, licences) and :mod:`grimoire.data_sources` finds, verifies, downloads
-and extracts them: the ``GRIMOIRE_DATA`` mirror first, then system copies,
-installed packages, the Keras cache and grimoire's own download cache (see
-:func:`~grimoire.data_sources.search_folders`). Their public names are
+origins, licences); :mod:`grimoire.data_sources` finds, verifies and downloads
+them, from the ``GRIMOIRE_DATA`` mirror first, then system copies, installed
+packages, the Keras cache and grimoire's own download cache (see
+:func:`~grimoire.data_sources.search_folders`); :mod:`grimoire.archives`
+extracts archives. Their public names are
 importable from here too (``from grimoire.data import locate, DATASETS``).
 
 From the shell, ``python -m grimoire.data`` prints where each dataset is
@@ -22,6 +23,7 @@ import sys
 import numpy as np
 
 from grimoire import datasets as _registry
+from grimoire.archives import extract
 from grimoire.data_sources import (
     DOWNLOADS,
     ChecksumError,
@@ -29,7 +31,6 @@ from grimoire.data_sources import (
     DatasetNotFoundError,
     _verify,
     cache_dir,
-    extract,
     locate,
     read_files,
     search_folders,
@@ -50,7 +51,7 @@ __all__ = [
     "imdb_folder",
     "load_nyc_weather",
     "main",
-    # Re-exported from grimoire.datasets and grimoire.data_sources:
+    # Re-exported from grimoire.datasets, grimoire.data_sources, grimoire.archives:
     "DataFile",
     "Dataset",
     "DATASETS",
@@ -66,7 +67,7 @@ __all__ = [
     "extract",
 ]
 
-#: The subsets of :func:`load_imdb` and their folders inside ``aclImdb/``.
+# The subsets of load_imdb and their folders inside aclImdb/.
 _IMDB_SUBSETS = {
     "train": (("train/neg", 0), ("train/pos", 1)),
     "test": (("test/neg", 0), ("test/pos", 1)),

@@ -16,9 +16,7 @@ Every file is checked against its checksum before it is used; a file that
 does not match is never used. grimoire changes nothing it does not own: a bad
 copy in the mirror, a system folder, a package or the Keras cache is reported,
 while a bad copy in its own download cache is downloaded again when downloads
-are allowed. Archives are extracted into the grimoire cache (``$GRIMOIRE_CACHE``
-or ``~/.cache/grimoire``), never next to the source, and safely when several
-processes extract at once.
+are allowed. Archives are extracted by :mod:`grimoire.archives`.
 """
 
 from __future__ import annotations
@@ -48,7 +46,6 @@ __all__ = [
     "search_folders",
     "locate",
     "read_files",
-    "extract",
 ]
 
 #: The label of grimoire's own download cache in :func:`search_folders`.
@@ -143,24 +140,29 @@ def _digest(path, gunzip, keep):
                 if keep:
                     blocks.append(block)
     except (OSError, EOFError, zlib.error) as error:  # truncated, corrupt, not gzip
-        return None, None, f"{type(error).__name__}: {error}"
+        kind = type(error).__qualname__
+        if type(error).__module__ != "builtins":
+            kind = f"{type(error).__module__}.{kind}"  # zlib.error, gzip.BadGzipFile
+        return None, None, f"{kind}: {error}"
     return digest.hexdigest(), b"".join(blocks) if keep else None, None
 
 
-def _verify(path, file, keep=False):
+def _verify(path, file, keep=False, advice=None):
     """Raise ChecksumError unless ``path`` matches; return its bytes if ``keep``."""
     actual, contents, problem = _digest(path, file.gunzip, keep)
     if actual == file.sha256:
         return contents
     what = "decompressed contents" if file.gunzip else "file"
     found = f"could not be read ({problem})" if problem else f"has sha256 {actual}"
+    advice = advice or (
+        "Delete it (or replace it with a good copy, for example from the book's "
+        "mirror named by GRIMOIRE_DATA) and try again."
+    )
     raise ChecksumError(
         f"Data file {path} is corrupt or not the expected version and was not "
         f"used.\n"
         f"  expected sha256 of the {what}: {file.sha256}\n"
-        f"  this file {found}\n"
-        f"Delete it (or replace it with a good copy, for example from the book's "
-        f"mirror named by GRIMOIRE_DATA) and try again."
+        f"  this file {found}\n{advice}"
     )
 
 
@@ -279,12 +281,21 @@ def _resolve(name, download, keep):
             ),
             None,
         )
-        if found is not None and found.parent == own and allowed and file.origin:
-            try:  # our own download: a bad copy is replaced, not reported
-                result[file.name] = found, _verify(found, file, keep)
-                continue
-            except ChecksumError:
-                found = None
+        advice = None
+        if found is not None and found.parent == own and file.origin:
+            # grimoire's own download: a bad copy is downloaded again.
+            if allowed:
+                try:
+                    result[file.name] = found, _verify(found, file, keep)
+                    continue
+                except ChecksumError:
+                    found = None
+            else:
+                advice = (
+                    f"It is grimoire's own download, {reason}: it will be "
+                    "downloaded again when downloads are allowed (for example "
+                    f"by `python -m grimoire.data fetch {dataset.name}`)."
+                )
         if found is None:
             found = own / file.name
             if not file.origin:
@@ -299,7 +310,7 @@ def _resolve(name, download, keep):
                 raise _not_found(
                     dataset, file, folders, f"the download failed ({error})"
                 ) from error
-        result[file.name] = found, _verify(found, file, keep)
+        result[file.name] = found, _verify(found, file, keep, advice)
     return result
 
 
@@ -358,83 +369,3 @@ def read_files(name, download=None):
         'origin,year,month,day,hour,temp,dewp,hum'
     """
     return {key: data for key, (_, data) in _resolve(name, download, True).items()}
-
-
-def _archive_of(name):
-    dataset = get_dataset(name)
-    archive = dataset.files[0]
-    if len(dataset.files) != 1 or not archive.name.endswith((".zip", ".tar.gz")):
-        raise ValueError(
-            "Expected `name` to be a dataset stored as one .zip or .tar.gz "
-            f"archive. Received: name={name!r}"
-        )
-    return archive
-
-
-def _adopt(partial, target):
-    """Move the complete folder ``partial`` to ``target`` unless one is there."""
-    for _ in range(3):
-        try:
-            partial.rename(target)  # atomic; fails if target is a non-empty folder
-            return
-        except OSError:
-            if (target / ".complete").is_file():
-                return  # another process finished first: keep its folder
-            # An incomplete folder left by an older version: move it aside.
-            trash = Path(tempfile.mkdtemp(dir=target.parent, prefix=".trash-"))
-            try:
-                target.rename(trash / "old")
-            except OSError:
-                pass
-            shutil.rmtree(trash, ignore_errors=True)
-    raise DataError(f"Could not move the extracted folder {partial} to {target}")
-
-
-def extract(name, download=None):
-    """Extract a dataset's archive into the grimoire cache and return the folder.
-
-    Extraction happens once per verified archive: the folder is named after
-    the archive's checksum, so a changed archive never reuses an old folder.
-    It is safe when several processes extract at once: each extracts into a
-    private folder, and the first to finish renames it into place; the others
-    find the complete folder and discard their own. Members that would land
-    outside the folder (absolute paths, ``..``, links out) are refused.
-
-    Args:
-        name: A key of :data:`~grimoire.datasets.DATASETS` whose single file
-            is a ``.zip`` or ``.tar.gz`` archive.
-        download: As for :func:`locate`.
-
-    Returns:
-        The folder holding the extracted files.
-
-    Raises:
-        ValueError: If the dataset is not a single archive.
-        ChecksumError: If the archive does not verify.
-        DatasetNotFoundError: If the archive is nowhere to be had.
-
-    Example:
-        >>> extract("fashion_mnist")  # doctest: +ELLIPSIS
-        Traceback (most recent call last):
-        ...
-        ValueError: Expected `name` to be a dataset stored as one .zip or .tar.gz
-        archive. Received: name='fashion_mnist'
-    """
-    archive = _archive_of(name)
-    target = cache_dir() / f"{name}-{archive.sha256[:12]}"
-    if (target / ".complete").is_file():
-        return target
-    source = locate(name, download)[archive.name]
-    partial = Path(tempfile.mkdtemp(dir=cache_dir(), prefix=f".{name}-partial-"))
-    try:
-        if archive.name.endswith(".zip"):
-            with zipfile.ZipFile(source) as bundle:
-                bundle.extractall(partial)
-        else:
-            with tarfile.open(source) as bundle:
-                bundle.extractall(partial, filter="data")
-        (partial / ".complete").touch()
-        _adopt(partial, target)
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
-    return target
