@@ -33,6 +33,8 @@ build_settings.apply()  # the variables and the data mirror, as for the build
 
 import pytest  # noqa: E402
 
+pytest_plugins = ["pytester"]  # tests/test_needs_data.py runs pytest on examples
+
 # Calls in a doctest's examples that read a dataset, and which one.
 _LOADERS = {
     "fashion_mnist": r"\bload_fashion_mnist\(",
@@ -59,9 +61,9 @@ def missing_reason(name):
     from grimoire.data import DatasetNotFoundError, locate
 
     try:
-        locate(name, download=False)
+        locate(name)  # no download: GRIMOIRE_OFFLINE is set above
     except DatasetNotFoundError as error:
-        first = str(error).splitlines()[0]
+        first = str(error).splitlines()[0].rstrip(".")
         return (
             f"needs the {name!r} dataset, absent here ({first}); set "
             "GRIMOIRE_DATA to the book's mirror to run it"
@@ -109,7 +111,7 @@ def pytest_runtest_makereport(item, call):
 
         error = excinfo.value.exc_info[1]
         if isinstance(error, DatasetNotFoundError):
-            first = str(error).splitlines()[0]
+            first = str(error).splitlines()[0].rstrip(".")
             report.outcome = "skipped"
             report.longrepr = (
                 str(item.path),
