@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 
 from grimoire.validation import check_scalar, check_type
 
@@ -272,7 +273,8 @@ def plot_transform(transform, points=None, ax=None, limits=None, legend=True):
         The axes.
 
     Raises:
-        TypeError: If ``transform`` is not callable or ``legend`` not a bool.
+        TypeError: If ``transform`` is not callable, ``ax`` not axes,
+            ``limits`` neither a pair nor None, or ``legend`` not a bool.
         ValueError: If ``points`` is not of shape ``(lines, resolution, 2)``.
 
     Example:
@@ -281,6 +283,8 @@ def plot_transform(transform, points=None, ax=None, limits=None, legend=True):
         (36, 'x1')
     """
     check_type("transform", transform, Callable, expected="a callable")
+    check_type("ax", ax, (Axes, type(None)), expected="matplotlib axes or None")
+    check_type("limits", limits, (tuple, list, type(None)), "a pair or None")
     check_type("legend", legend, bool)
     points = make_grid() if points is None else np.asarray(points, dtype=float)
     if points.ndim != 3 or points.shape[-1] != 2:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 
 from grimoire.validation import (
     check_choice,
@@ -444,7 +445,8 @@ def plot_trajectories(surface, paths, ax=None, limits=((-5, 5), (-3, 3)), levels
 
     Raises:
         TypeError: If ``surface`` is not a :class:`Surface`, ``paths`` not a
-            dict, ``limits`` not a pair or ``levels`` not an int.
+            dict, ``ax`` not axes, ``limits`` not a pair or ``levels`` not an
+            int.
         ValueError: If a path is not of shape ``(steps + 1, 2)`` or ``levels``
             is not positive.
 
@@ -456,6 +458,7 @@ def plot_trajectories(surface, paths, ax=None, limits=((-5, 5), (-3, 3)), levels
     """
     check_type("surface", surface, Surface)
     check_type("paths", paths, dict)
+    check_type("ax", ax, (Axes, type(None)), expected="matplotlib axes or None")
     check_type("limits", limits, (tuple, list))
     positive_int("levels", levels)
     for label, path in paths.items():

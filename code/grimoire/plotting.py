@@ -7,6 +7,8 @@ and the markdown places it with a caption, never a title baked into the plot.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
@@ -61,7 +63,8 @@ def show_images(images, titles=None, ncols=8, title_colors=None, axes=None):
         The flat array of axes (unused ones are hidden).
 
     Raises:
-        TypeError: If ``ncols`` is not an int.
+        TypeError: If ``ncols`` is not an int, or ``titles``, ``title_colors``
+            or ``axes`` is neither a sequence nor None.
         ValueError: If ``images`` is not 3-D, ``ncols`` is not positive, or
             ``titles``/``title_colors``/``axes`` have the wrong length.
 
@@ -79,12 +82,16 @@ def show_images(images, titles=None, ncols=8, title_colors=None, axes=None):
         )
     ncols = positive_int("ncols", ncols)
     count = len(images)
+    sequence = (Sequence, np.ndarray, type(None))
     for name, value in (("titles", titles), ("title_colors", title_colors)):
+        check_type(name, value, sequence, expected="a sequence or None")
         if value is not None and len(value) != count:
             raise ValueError(
                 f"Expected `{name}` to have {count} entries, one per image. "
                 f"Received: {len(value)}"
             )
+    many_axes = (*sequence, mpl.axes.Axes)
+    check_type("axes", axes, many_axes, expected="axes, an array of axes or None")
     if axes is None:
         nrows = -(-count // ncols)
         ncols = min(ncols, count)

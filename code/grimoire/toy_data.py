@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 
 from grimoire.validation import (
     check_scalar,
@@ -243,7 +244,8 @@ def plot_classes(points, labels, boundary=None, ax=None, xlabel="x₁", ylabel="
         The axes.
 
     Raises:
-        TypeError: If ``xlabel`` or ``ylabel`` is not a string.
+        TypeError: If ``boundary`` is neither a pair nor None, ``ax`` not axes,
+            or ``xlabel`` or ``ylabel`` not a string.
         ValueError: If ``points`` is not of shape ``(n, 2)`` or the labels do
             not match.
 
@@ -260,6 +262,8 @@ def plot_classes(points, labels, boundary=None, ax=None, xlabel="x₁", ylabel="
             "Expected `points` of shape (n, 2). "
             f"Received: points.shape={points_checked.shape}"
         )
+    check_type("boundary", boundary, (tuple, list, type(None)), "a pair or None")
+    check_type("ax", ax, (Axes, type(None)), expected="matplotlib axes or None")
     check_type("xlabel", xlabel, str)
     check_type("ylabel", ylabel, str)
     ax = ax if ax is not None else plt.gca()
