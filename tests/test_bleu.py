@@ -180,6 +180,7 @@ def test_short_candidates_use_their_effective_order():
     assert ours == pytest.approx(math.exp(1 - 3 / 2))
 
 
+@pytest.mark.needs_data("imdb")
 def test_imdb_sentences_match_sacrebleu():
     """Sentences of real reviews, with words dropped and swapped."""
     from grimoire.data import DataError, imdb_folder

@@ -77,6 +77,7 @@ def test_ngram_vocabulary_equals_adapt(max_tokens, n):
     assert ngram_vocabulary(CORPUS, max_tokens, ngrams=n) == expected
 
 
+@pytest.mark.needs_data("imdb")
 def test_ngram_vocabulary_equals_adapt_on_imdb_reviews():
     from grimoire.data import DataError, load_imdb
 
