@@ -164,3 +164,21 @@ def test_cli_fetch_reports_failure(toy, capsys, monkeypatch):
 def test_cli_rejects_unknown_names(toy):
     with pytest.raises(ValueError, match=r"Expected `name` to be one of \('toy',\)"):
         data.main(["status", "cifar"])
+
+
+def test_cli_fetch_extracts_archives(toy, monkeypatch, capsys):
+    import zipfile
+
+    archive = toy / "mirror" / "bundle.zip"
+    archive.parent.mkdir(parents=True)
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("inner/hello.txt", "hello")
+    file = datasets.DataFile(
+        "bundle.zip", hashlib.sha256(archive.read_bytes()).hexdigest()
+    )
+    bundle = datasets.Dataset("bundle", "Bundle", "", (file,), "CC0", "none")
+    monkeypatch.setitem(datasets.DATASETS, "bundle", bundle)
+    assert data.main(["fetch", "bundle"]) == 0
+    folder = toy / "cache" / f"bundle-{file.sha256[:12]}"
+    assert f"extracted in {folder}" in capsys.readouterr().out
+    assert (folder / "inner/hello.txt").read_text() == "hello"

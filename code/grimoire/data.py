@@ -10,8 +10,8 @@ extracts archives. Their public names are
 importable from here too (``from grimoire.data import locate, DATASETS``).
 
 From the shell, ``python -m grimoire.data`` prints where each dataset is
-found and whether it verifies; ``python -m grimoire.data fetch`` fetches
-them all.
+found and whether it verifies; ``python -m grimoire.data fetch [names]``
+fetches them (all by default) and extracts the archives.
 """
 
 from __future__ import annotations
@@ -246,8 +246,16 @@ def _status_line(dataset, file):
     return "missing   (not downloadable: set GRIMOIRE_DATA to the book's mirror)"
 
 
+def _is_archive(dataset):
+    names = [file.name for file in dataset.files]
+    return len(names) == 1 and names[0].endswith((".zip", ".tar.gz"))
+
+
 def main(argv=None):
     """Print each dataset's status, or fetch datasets: ``python -m grimoire.data``.
+
+    ``fetch`` downloads what is missing and extracts archives into the cache,
+    so that a build that follows spends no time on either.
 
     Args:
         argv: Command-line arguments (default: ``sys.argv[1:]``).
@@ -283,6 +291,8 @@ def main(argv=None):
         if args.command == "fetch":
             try:
                 locate(name, download=True)
+                if _is_archive(dataset):
+                    print(f"  extracted in {extract(name, download=True)}")
             except DataError as error:
                 failures += 1
                 print(f"  {error}".replace("\n", "\n  "))
