@@ -116,6 +116,15 @@ class Scalar:
     def named(self, name):
         """Set the node's label and return the node, for use inside expressions.
 
+        Args:
+            name: The label, a str.
+
+        Returns:
+            The node itself.
+
+        Raises:
+            TypeError: If ``name`` is not a str.
+
         Example:
             >>> (Scalar(3) * 2).named("u")
             Scalar(6, name='u')
@@ -179,6 +188,9 @@ class Scalar:
 
     def graph(self):
         """Every node the output depends on, inputs first and ``self`` last.
+
+        Returns:
+            A list of :class:`Scalar`, in topological order.
 
         Example:
             >>> x = Scalar(2, "x")

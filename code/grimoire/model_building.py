@@ -107,6 +107,7 @@ class Linear(layers.Layer):
     Args:
         units: Number of outputs, a positive int.
         activation: Name of a Keras activation, a function, or ``None``.
+        **kwargs: Passed to ``keras.layers.Layer`` (for example ``name``).
 
     Input shape:
         ``(batch_size, input_size)``.
@@ -164,6 +165,7 @@ class MLPClassifier(keras.Model):
         hidden_units: Widths of the hidden layers, positive ints.
         num_classes: Number of classes, a positive int.
         dropout: Dropout rate after each hidden layer, in ``[0, 1)``.
+        **kwargs: Passed to ``keras.Model`` (for example ``name``).
 
     Raises:
         TypeError: If ``hidden_units`` is not iterable, a width or
