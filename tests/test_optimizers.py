@@ -81,7 +81,7 @@ def test_surfaces_gradients_match_finite_differences():
 
 def test_every_optimizer_reaches_the_bottom_of_the_bowl():
     rates = {"sgd": 0.15, "momentum": 0.05, "rmsprop": 0.05, "adam": 0.1}
-    for name, step in STEPS.items():
+    for name in STEPS:
         path, steps = descend(
             elongated_bowl(),
             [-4.0, 2.0],
