@@ -369,10 +369,8 @@ def descend(
     for taken in range(1, max_steps + 1):
         params, state = step(params, surface.gradient(params), state, **hyperparameters)
         path.append(params)
-        if (
-            tolerance is not None
-            and np.linalg.norm(params - surface.minimum) < tolerance
-        ):
+        distance = np.linalg.norm(params - surface.minimum)
+        if tolerance is not None and distance < tolerance:
             return np.array(path), taken
     return np.array(path), None
 
