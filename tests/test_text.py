@@ -15,6 +15,7 @@ from grimoire.text import (
     ngram_vocabulary,
     ngrams,
     standardize,
+    tf_idf,
     tokenize,
 )
 
@@ -111,6 +112,26 @@ def test_idf_weights_match_tf_idf_adapt():
     assert np.allclose(idf_weights(tf.sparse.to_dense(rows).numpy()), weights)
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+def test_tf_idf_matches_the_layer(sparse):
+    vocabulary = ngram_vocabulary(CORPUS, 30)
+    counts = keras.layers.TextVectorization(
+        ngrams=2, output_mode="count", vocabulary=vocabulary, sparse=sparse
+    )(CORPUS)
+    multi = keras.layers.TextVectorization(
+        ngrams=2, output_mode="multi_hot", vocabulary=vocabulary
+    )(CORPUS)
+    weights = idf_weights(multi.numpy())
+    layer = keras.layers.TextVectorization(
+        ngrams=2, output_mode="tf_idf", vocabulary=vocabulary, idf_weights=weights
+    )
+    ours = tf_idf(counts, weights)
+    if sparse:
+        assert isinstance(ours, tf.SparseTensor)
+        ours = tf.sparse.to_dense(ours)
+    assert np.allclose(np.asarray(ours), layer(CORPUS).numpy(), atol=1e-6)
+
+
 @pytest.mark.parametrize(
     "call, error, message",
     [
@@ -162,6 +183,11 @@ def test_idf_weights_match_tf_idf_adapt():
             lambda: idf_weights(np.ones(4)),
             ValueError,
             r"Expected `multi_hot_rows` of shape \(n, num_tokens\)",
+        ),
+        (
+            lambda: tf_idf(np.ones((2, 4)), [1.0, 2.0]),
+            ValueError,
+            "Expected 3 `weights`, one per token after column 0",
         ),
     ],
 )

@@ -13,8 +13,9 @@ The hand-written functions below do these steps the way
 ``keras.layers.TextVectorization`` does them by default, so that their results
 can be compared with the layer's, index for index. :func:`ngram_vocabulary`
 reproduces what ``TextVectorization.adapt`` learns, several times faster on
-large corpora, and :func:`idf_weights` the inverse document frequencies of
-its ``"tf_idf"`` mode.
+large corpora; :func:`idf_weights` and :func:`tf_idf` compute what its
+``"tf_idf"`` mode gives, also for sparse rows (with ``sparse=True`` that mode
+fails in Keras 3.15).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ __all__ = [
     "multi_hot",
     "ngram_vocabulary",
     "idf_weights",
+    "tf_idf",
 ]
 
 #: The padding token, index 0 of an integer vocabulary.
@@ -314,3 +316,49 @@ def idf_weights(multi_hot_rows):
         )
     weights = np.log(1.0 + shape[0] / (1.0 + frequency[1:]))
     return weights.astype("float32")
+
+
+def tf_idf(count_rows, weights):
+    """Weigh token counts by inverse document frequencies: TF-IDF rows.
+
+    Each count is multiplied by its token's weight; the out-of-vocabulary
+    column 0 gets the mean weight, as ``TextVectorization`` gives it.
+
+    Args:
+        count_rows: Token counts of shape ``(n, num_tokens)``, from
+            ``TextVectorization(output_mode="count")``: a NumPy array or a
+            ``tf.SparseTensor``.
+        weights: The ``num_tokens - 1`` weights of :func:`idf_weights`.
+
+    Returns:
+        Rows of the same kind and shape as ``count_rows``, float32.
+
+    Raises:
+        ValueError: If ``weights`` does not have ``num_tokens - 1`` values.
+
+    Example:
+        >>> counts = np.array([[1, 2, 0], [0, 1, 1]])
+        >>> tf_idf(counts, np.array([0.5, 2.0]))
+        array([[1.25, 1.  , 0.  ],
+               [0.  , 0.5 , 2.  ]], dtype=float32)
+    """
+    weights = np.asarray(weights, dtype="float32").ravel()
+    full = np.concatenate([[weights.mean() if weights.size else 0.0], weights])
+    try:
+        import tensorflow as tf
+
+        sparse = isinstance(count_rows, tf.SparseTensor)
+    except ImportError:  # pragma: no cover
+        sparse = False
+    width = int(count_rows.dense_shape[1]) if sparse else np.shape(count_rows)[-1]
+    if width != len(full):
+        raise ValueError(
+            f"Expected {width - 1} `weights`, one per token after column 0. "
+            f"Received: {len(weights)}"
+        )
+    full = full.astype("float32")
+    if sparse:
+        columns = count_rows.indices[:, 1]
+        values = tf.cast(count_rows.values, "float32") * tf.gather(full, columns)
+        return tf.SparseTensor(count_rows.indices, values, count_rows.dense_shape)
+    return np.asarray(count_rows, dtype="float32") * full

@@ -254,7 +254,7 @@ def nearest_neighbours(vectors, vocabulary, word, k=5):
     cosines = unit @ unit[query]
     cosines[[0, 1, query][: min(3, len(cosines))]] = -np.inf
     best = np.argsort(-cosines, kind="stable")[:k]
-    return [(vocabulary[i], float(cosines[i])) for i in best]
+    return [(vocabulary[i], float(cosines[i])) for i in best if cosines[i] > -np.inf]
 
 
 def build_pooled_classifier(vocab_size, embedding_dim=64, embeddings=None, dropout=0.3):
