@@ -200,3 +200,18 @@ def test_requires_python_allows_only_pythons_with_tar_filters():
     assert allowed.contains("3.11.4") and allowed.contains("3.12.0")
     assert allowed.contains(".".join(map(str, sys.version_info[:3])))
     assert hasattr(tarfile, "data_filter")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("folder/file",), r"Expected `member` to be a TarInfo. Received: member="),
+        (
+            (tarfile.TarInfo("a"), 3),
+            r"Expected `path` to be a str, a path or None. Received: path=3",
+        ),
+    ],
+)
+def test_safe_member_checks_its_arguments(args, message):
+    with pytest.raises(TypeError, match=message):
+        archives.safe_member(*args)

@@ -182,3 +182,21 @@ def test_cli_fetch_extracts_archives(toy, monkeypatch, capsys):
     folder = toy / "cache" / f"bundle-{file.sha256[:12]}"
     assert f"extracted in {folder}" in capsys.readouterr().out
     assert (folder / "inner/hello.txt").read_text() == "hello"
+
+
+@pytest.mark.needs_data("fashion_mnist")
+def test_fashion_mnist_is_decompressed_once(monkeypatch):
+    """The bytes that are hashed are the bytes that are parsed."""
+    opened = []
+    real_open = data_sources.gzip.open
+
+    def counting_open(path, *args, **kwargs):
+        opened.append(path.name)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(data_sources.gzip, "open", counting_open)
+    (x_train, _), _ = data.load_fashion_mnist()
+    assert sorted(opened) == sorted(
+        f.name for f in data.DATASETS["fashion_mnist"].files
+    )
+    assert x_train.shape == (60000, 28, 28)

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from grimoire.data_sources import DataError, cache_dir, locate
 from grimoire.datasets import get_dataset
+from grimoire.validation import check_type
 
 __all__ = ["extract", "safe_member"]
 
@@ -49,6 +50,7 @@ def safe_member(member, path=None):
         A copy of ``member`` with mode 0o644 (0o755 for folders) and no owner.
 
     Raises:
+        TypeError: If ``member`` is not a ``TarInfo`` or ``path`` not a path.
         tarfile.OutsideDestinationError: If the name is absolute or has ``..``.
         tarfile.SpecialFileError: If the member is a link, device or pipe.
 
@@ -62,6 +64,8 @@ def safe_member(member, path=None):
         tarfile.OutsideDestinationError: '../etc/passwd' would be extracted to
         '/tmp/etc/passwd', which is outside the destination
     """
+    check_type("member", member, tarfile.TarInfo)
+    check_type("path", path, (str, os.PathLike, type(None)), "a str, a path or None")
     name = member.name
     clean = posixpath.normpath(name)
     if name.startswith(("/", "\\")) or clean == ".." or clean.startswith("../"):
