@@ -78,18 +78,13 @@ def test_tar_extracts_files_and_folders_with_safe_modes(cache, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "member, error",
-    [
-        ("../outside.txt", tarfile.OutsideDestinationError),
-        ("/tmp/absolute.txt", tarfile.OutsideDestinationError),
-        ("top/../../outside.txt", tarfile.OutsideDestinationError),
-    ],
+    "member", ["../outside.txt", "/tmp/absolute.txt", "top/../../outside.txt"]
 )
-def test_names_that_escape_are_refused(cache, monkeypatch, member, error):
+def test_names_that_escape_are_refused(cache, monkeypatch, member):
     archive = make_tar(
         cache.parent / "mirror" / "evil.tar.gz", {"ok.txt": b"ok", member: b"evil"}
     )
-    with pytest.raises(error):
+    with pytest.raises(archives.UnsafeArchiveError, match="leads outside"):
         archives.extract(register(monkeypatch, archive))
     assert not list(cache.parent.rglob("outside.txt"))
     assert not list(cache.glob("evil-*"))
@@ -101,7 +96,7 @@ def test_links_are_refused(cache, monkeypatch, kind):
     link = tarfile.TarInfo("top/link")
     link.type, link.linkname = kind, "/etc/passwd"
     archive = make_tar(cache.parent / "mirror" / "links.tar.gz", {"top/link": link})
-    with pytest.raises(tarfile.SpecialFileError):
+    with pytest.raises(archives.UnsafeArchiveError, match="not links, devices"):
         archives.extract(register(monkeypatch, archive))
 
 

@@ -23,7 +23,7 @@ import sys
 import numpy as np
 
 from grimoire import datasets as _registry
-from grimoire.archives import extract
+from grimoire.archives import UnsafeArchiveError, extract
 from grimoire.data_sources import (
     DOWNLOADS,
     ChecksumError,
@@ -60,6 +60,7 @@ __all__ = [
     "DataError",
     "ChecksumError",
     "DatasetNotFoundError",
+    "UnsafeArchiveError",
     "cache_dir",
     "search_folders",
     "locate",
