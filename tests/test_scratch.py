@@ -228,6 +228,11 @@ def test_evaluate_counts_the_largest_score():
             r"Received: layers=\[<function relu",
         ),
         (
+            lambda: NaiveSequential(NaiveDense(2, 2)),
+            TypeError,
+            r"Expected `layers` to be a list of layers. Received: layers=",
+        ),
+        (
             lambda: BatchGenerator(np.zeros((3, 2)), np.zeros(4)),
             ValueError,
             r"Expected `images` and `labels` of the same length. "

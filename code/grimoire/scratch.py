@@ -129,13 +129,9 @@ class NaiveSequential:
     """
 
     def __init__(self, layers):
-        if (
-            not isinstance(layers, (list, tuple))
-            or not layers
-            or not all(
-                callable(layer) and hasattr(layer, "weights") for layer in layers
-            )
-        ):
+        check_type("layers", layers, (list, tuple), expected="a list of layers")
+        is_layer = [callable(layer) and hasattr(layer, "weights") for layer in layers]
+        if not layers or not all(is_layer):
             raise TypeError(
                 "Expected `layers` to be a non-empty list of layers with `weights`. "
                 f"Received: layers={layers!r}"
