@@ -28,8 +28,8 @@ Adding a module
    entry per public function and class in ``m.__all__``; ``m`` is the module.
 2. Add ``"grimoire.mymodule": _mymodule`` to ``REGISTRY``.
 3. Public names that take no argument need no entry. Records (dataclasses,
-   named tuples), exceptions and Keras subclasses whose arguments are Keras's
-   own go into ``EXEMPT`` with a reason.
+   named tuples) and Keras subclasses whose arguments are Keras's own go into
+   ``EXEMPT`` with a reason.
 4. An argument the function may legitimately accept anything for goes into the
    entry: ``Call(...).untested(label="passes through tf.data unchanged")``.
 5. Run ``pytest tests/test_argument_errors.py -k mymodule``. A missing check in
@@ -37,9 +37,12 @@ Adding a module
    expected failure, strict: it fails again once the check exists, so remove
    the line then).
 
-A module listed in ``REGISTRY`` that does not exist yet is skipped; a module
-that exists but has no ``REGISTRY`` entry fails ``test_every_public_callable_
-has_an_entry``.
+Exceptions are exempt by themselves (no entry needed). A module listed in
+``REGISTRY`` that does not exist yet is skipped; a module that exists without
+an entry, or a public callable without a ``Call``, fails
+``test_every_public_callable_has_an_entry``. Keep the calls cheap: they are
+built once, when the tests are collected, and a wrong-typed call that is not
+rejected runs to the end.
 """
 
 from __future__ import annotations
