@@ -10,6 +10,7 @@ from grimoire.text_models import (
     build_sequence_model,
     confusion_matrix,
     plot_confusion_matrix,
+    train_and_evaluate,
 )
 
 TOKENS = [5, 7, 2, 9, 11, 3]
@@ -101,6 +102,21 @@ def test_bag_model_trains_on_sparse_multi_hot_rows():
     assert dense.count_params() == model.count_params() + 12 * 30 + 12 * 1 + 12
 
 
+def test_train_and_evaluate_takes_sparse_rows(capsys):
+    keras.utils.set_random_seed(0)
+    rows = np.zeros((32, 6), dtype="float32")
+    labels = np.arange(32) % 2
+    rows[labels == 1, 2] = 1.0
+    rows[:, 4] = 1.0
+    sparse = tf.sparse.from_dense(rows)
+    model = build_bag_model(6, hidden_units=3, dropout=0.0)
+    history, accuracy = train_and_evaluate(
+        model, (sparse, labels), (sparse, labels), epochs=2, batch_size=8
+    )
+    assert len(history["loss"]) == 2 and 0 <= accuracy <= 1
+    assert capsys.readouterr().out.count("epoch ") == 2
+
+
 def test_confusion_matrix_counts_pairs():
     matrix = confusion_matrix([0, 0, 1, 1, 1, 2], [0, 1, 1, 1, 0, 2], num_classes=3)
     assert matrix.tolist() == [[1, 1, 0], [1, 2, 0], [0, 0, 1]]
@@ -117,6 +133,37 @@ def test_plot_confusion_matrix_draws_every_count():
     "call, error, message",
     [
         (lambda: build_bag_model(0), ValueError, "Expected `num_tokens` to be an int"),
+        (
+            lambda: train_and_evaluate("model", ([0], [0]), ([0], [0])),
+            TypeError,
+            "Expected `model` to be a keras.Model",
+        ),
+        (
+            lambda: train_and_evaluate(build_bag_model(3), ([0],), ([0], [0])),
+            ValueError,
+            r"Expected `train` to be a pair \(inputs, labels\)",
+        ),
+        (
+            lambda: train_and_evaluate(
+                build_bag_model(3), (np.ones((2, 3)), [0]), ([0], [0])
+            ),
+            ValueError,
+            "Expected `train` inputs and labels of the same length",
+        ),
+        (
+            lambda: train_and_evaluate(
+                build_bag_model(3), ([0], [0]), ([0], [0]), epochs=0
+            ),
+            ValueError,
+            "Expected `epochs` to be an int >= 1",
+        ),
+        (
+            lambda: train_and_evaluate(
+                build_bag_model(3), ([0], [0]), ([0], [0]), log=1
+            ),
+            TypeError,
+            "Expected `log` to be a bool",
+        ),
         (
             lambda: build_bag_model(10, dropout=1.0),
             ValueError,

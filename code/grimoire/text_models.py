@@ -20,14 +20,77 @@ import keras
 import numpy as np
 from keras import layers
 
-from grimoire.validation import check_type, positive_int, unit_rate
+from grimoire.callbacks import EpochLogger
+from grimoire.validation import check_type, keras_model, positive_int, unit_rate
 
 __all__ = [
+    "train_and_evaluate",
     "build_bag_model",
     "build_sequence_model",
     "confusion_matrix",
     "plot_confusion_matrix",
 ]
+
+
+def _count(data):
+    shape = getattr(data, "shape", None)
+    return int(shape[0]) if shape is not None and len(shape) else len(data)
+
+
+def train_and_evaluate(model, train, test, epochs=3, batch_size=256, log=True):
+    """Train a compiled model quietly, then return its history and test accuracy.
+
+    The inputs may be NumPy arrays or ``tf.SparseTensor`` rows (as
+    ``TextVectorization(sparse=True)`` makes them).
+
+    Args:
+        model: A compiled Keras model with an accuracy metric.
+        train: ``(inputs, labels)`` to train on.
+        test: ``(inputs, labels)`` to evaluate on after training.
+        epochs: Passes over the training data.
+        batch_size: Examples per gradient step.
+        log: Whether to print one line per epoch.
+
+    Returns:
+        ``(history, test_accuracy)``: the ``history.history`` dict and a float.
+
+    Raises:
+        TypeError: If ``model`` is not a Keras model or ``log`` not a bool.
+        ValueError: If ``train`` or ``test`` is not a pair of equal length,
+            or ``epochs``/``batch_size`` is not an int >= 1.
+
+    Example:
+        >>> model = build_bag_model(5, hidden_units=2)
+        >>> x, y = np.eye(5, dtype="float32")[:4], np.array([0, 1, 0, 1])
+        >>> history, accuracy = train_and_evaluate(
+        ...     model, (x, y), (x, y), epochs=1, log=False)
+        >>> sorted(history), 0 <= accuracy <= 1
+        (['accuracy', 'loss'], True)
+    """
+    model = keras_model("model", model)
+    for name, pair in (("train", train), ("test", test)):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ValueError(
+                f"Expected `{name}` to be a pair (inputs, labels). "
+                f"Received: {name} of type {type(pair).__name__}"
+            )
+        if _count(pair[0]) != _count(pair[1]):
+            raise ValueError(
+                f"Expected `{name}` inputs and labels of the same length. "
+                f"Received: {_count(pair[0])} and {_count(pair[1])}"
+            )
+    epochs = positive_int("epochs", epochs)
+    batch_size = positive_int("batch_size", batch_size)
+    check_type("log", log, bool)
+    history = model.fit(
+        *train,
+        epochs=epochs,
+        batch_size=batch_size,
+        verbose=0,
+        callbacks=[EpochLogger()] if log else [],
+    )
+    results = model.evaluate(*test, batch_size=2048, verbose=0, return_dict=True)
+    return history.history, float(results["accuracy"])
 
 
 def build_bag_model(num_tokens, hidden_units=16, dropout=0.5, sparse=True):
