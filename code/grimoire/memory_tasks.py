@@ -120,7 +120,9 @@ class ChronoBias(keras.initializers.Initializer):
         return {"max_steps": self.max_steps, "seed": self.seed}
 
 
-def build_memory_classifier(kind, steps, features=2, units=16, copies=1, chrono=False):
+def build_memory_classifier(
+    kind, steps, features=2, units=16, copies=1, chrono=False, recurrent_gain=1.0
+):
     """Recurrent binary classifiers side by side, trained together, learning apart.
 
     The model reads one batch of sequences into ``copies`` recurrent layers,
@@ -138,6 +140,8 @@ def build_memory_classifier(kind, steps, features=2, units=16, copies=1, chrono=
         copies: Number of independent networks, an int >= 1.
         chrono: For an LSTM, initialize its bias with :class:`ChronoBias`
             (``max_steps=steps``) instead of Keras's forget bias of 1.
+        recurrent_gain: Scale of the orthogonal recurrent kernels (Keras's
+            default is 1), a float > 0.
 
     Returns:
         An uncompiled ``keras.Model`` with output shape ``(None, copies)``.
@@ -156,6 +160,7 @@ def build_memory_classifier(kind, steps, features=2, units=16, copies=1, chrono=
     steps, features = positive_int("steps", steps), positive_int("features", features)
     units, copies = positive_int("units", units), positive_int("copies", copies)
     check_type("chrono", chrono, bool)
+    recurrent_gain = positive_float("recurrent_gain", recurrent_gain)
     if chrono and kind != "lstm":
         raise ValueError(
             f"Expected `chrono` only with kind='lstm'. Received: kind={kind!r}"
@@ -165,7 +170,9 @@ def build_memory_classifier(kind, steps, features=2, units=16, copies=1, chrono=
     for seed in range(copies):
         options = dict(
             kernel_initializer=keras.initializers.GlorotUniform(seed),
-            recurrent_initializer=keras.initializers.Orthogonal(seed=seed),
+            recurrent_initializer=keras.initializers.Orthogonal(
+                gain=recurrent_gain, seed=seed
+            ),
             name=f"{kind}_{seed}",
         )
         if kind == "simple_rnn":
