@@ -43,6 +43,8 @@ def test_build_forecaster_errors():
         ValueError, match=r"Expected `input_shape` to be \(steps, features"
     ):
         build_forecaster("dense", (8,))
+    with pytest.raises(TypeError, match="Expected `input_shape` to be a tuple"):
+        build_forecaster("dense", 8)
 
 
 def test_fit_forecaster_learns_a_simple_rule_and_keeps_the_best_epoch():
@@ -85,6 +87,8 @@ def test_fit_forecaster_errors():
         fit_forecaster(model, (x, y), (x, y), patience=0)
     with pytest.raises(ValueError, match="Expected `learning_rate` to be a float > 0"):
         fit_forecaster(model, (x, y), (x, y), learning_rate=0)
+    with pytest.raises(TypeError, match="Expected `log` to be a bool"):
+        fit_forecaster(model, (x, y), (x, y), log="yes")
 
 
 def test_mae_table_rows_and_signs():
@@ -103,6 +107,8 @@ def test_mae_table_and_plot_errors():
             function({}, 2.0)
         with pytest.raises(ValueError, match="Expected `baseline` to be a float > 0"):
             function({"a": [1.0]}, 0.0)
+    with pytest.raises(TypeError, match="Expected `ax` to be matplotlib Axes"):
+        plot_mae_comparison({"a": [1.0]}, 2.0, ax="axes")
 
 
 def test_plot_mae_comparison_draws_means_seeds_and_the_baseline():
@@ -123,3 +129,5 @@ def test_plot_forecasts_draws_each_series_and_checks_lengths():
         plot_forecasts(range(3), [1, 2, 3], {"a": [1, 1]})
     with pytest.raises(TypeError, match="Expected `forecasts` to be a dict"):
         plot_forecasts(range(3), [1, 2, 3], [1, 2, 3])
+    with pytest.raises(TypeError, match="Expected `ax` to be matplotlib Axes"):
+        plot_forecasts(range(3), [1, 2, 3], {"a": [1, 1, 1]}, ax="axes")

@@ -160,6 +160,8 @@ def test_time_split_errors():
         time_split(2)
     with pytest.raises(TypeError, match="Expected `length` to be an int"):
         time_split(10.0)
+    with pytest.raises(TypeError, match="Expected `fractions` to be a tuple or list"):
+        time_split(10, 0.5)
 
 
 def test_standardize_uses_the_reference_rows_only():
@@ -287,6 +289,8 @@ def test_forecast_windows_errors():
 
 
 def test_target_leads_errors():
+    with pytest.raises(TypeError, match="Expected `dataset` to be an iterable"):
+        target_leads(3)
     with pytest.raises(ValueError, match="at least one window"):
         target_leads([])
     with pytest.raises(ValueError, match=r"targets.shape=\(3, 1\)"):
@@ -300,3 +304,5 @@ def test_window_arrays_collects_batches_in_order():
     assert inputs.shape == (45, 5) and targets.tolist() == list(range(5, 50))
     with pytest.raises(ValueError, match="at least one batch"):
         window_arrays([])
+    with pytest.raises(TypeError, match="Expected `dataset` to be an iterable"):
+        window_arrays(None)

@@ -17,6 +17,7 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 from keras import layers
+from matplotlib.axes import Axes
 
 from grimoire.callbacks import EpochLogger
 from grimoire.validation import (
@@ -54,7 +55,7 @@ def build_forecaster(kind, input_shape, units=16):
         An uncompiled ``keras.Model`` named ``kind``, with one output.
 
     Raises:
-        TypeError: If ``units`` is not an int.
+        TypeError: If ``units`` is not an int or ``input_shape`` not a tuple.
         ValueError: If ``kind`` is unknown, ``units`` < 1, or
             ``input_shape`` is not ``(steps, features)``.
 
@@ -69,7 +70,8 @@ def build_forecaster(kind, input_shape, units=16):
     """
     check_choice("kind", kind, FORECASTERS)
     units = positive_int("units", units)
-    if len(tuple(input_shape)) != 2:
+    check_type("input_shape", input_shape, (tuple, list), expected="a tuple")
+    if len(input_shape) != 2:
         raise ValueError(
             "Expected `input_shape` to be (steps, features). "
             f"Received: input_shape={input_shape!r}"
@@ -125,8 +127,8 @@ def fit_forecaster(
         ``val_mae``, one value per epoch trained).
 
     Raises:
-        TypeError: If ``model`` is not a Keras model or a number has the
-            wrong type.
+        TypeError: If ``model`` is not a Keras model, a number has the wrong
+            type or ``log`` is not a bool.
         ValueError: If a number is out of range or ``train`` or
             ``validation`` is not a pair of arrays of equal length.
 
@@ -152,6 +154,7 @@ def fit_forecaster(
     patience = positive_int("patience", patience)
     batch_size = positive_int("batch_size", batch_size)
     learning_rate = positive_float("learning_rate", learning_rate)
+    check_type("log", log, bool)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate), loss="mse", metrics=["mae"]
     )
@@ -168,6 +171,12 @@ def fit_forecaster(
         callbacks=[stop, EpochLogger()] if log else [stop],
     )
     return history.history
+
+
+def _axes(ax):
+    if ax is None:
+        return plt.gca()
+    return check_type("ax", ax, Axes, expected="matplotlib Axes")
 
 
 def _results(results):
@@ -234,7 +243,8 @@ def plot_mae_comparison(results, baseline, ax=None):
         The axes.
 
     Raises:
-        TypeError: If ``results`` is not a dict or ``baseline`` not a number.
+        TypeError: If ``results`` is not a dict, ``baseline`` not a number or
+            ``ax`` not matplotlib Axes.
         ValueError: If ``results`` is empty or ``baseline`` <= 0.
 
     Example:
@@ -244,7 +254,7 @@ def plot_mae_comparison(results, baseline, ax=None):
     """
     results = _results(results)
     baseline = positive_float("baseline", baseline)
-    ax = plt.gca() if ax is None else ax
+    ax = _axes(ax)
     positions = np.arange(len(results))
     means = [values.mean() for values in results.values()]
     errors = [values.std() for values in results.values()]
@@ -272,7 +282,7 @@ def plot_forecasts(times, truth, forecasts, ax=None):
         The axes.
 
     Raises:
-        TypeError: If ``forecasts`` is not a dict.
+        TypeError: If ``forecasts`` is not a dict or ``ax`` not matplotlib Axes.
         ValueError: If a series differs in length from ``times``.
 
     Example:
@@ -289,7 +299,7 @@ def plot_forecasts(times, truth, forecasts, ax=None):
                 f"Expected every series to have {len(times)} values, one per "
                 f"time. Received: {len(values)} for {label!r}"
             )
-    ax = plt.gca() if ax is None else ax
+    ax = _axes(ax)
     ax.plot(times, truth, color="black", linewidth=1.6, label="truth")
     for label, values in forecasts.items():
         ax.plot(times, values, linewidth=1.1, label=label)

@@ -19,6 +19,8 @@ Models, training and plots live in :mod:`grimoire.forecasting`.
 
 from __future__ import annotations
 
+import collections.abc
+
 import numpy as np
 import pandas as pd
 
@@ -267,7 +269,8 @@ def time_split(length, fractions=(0.5, 0.25, 0.25)):
         Three ``slice`` objects ``(train, validation, test)``.
 
     Raises:
-        TypeError: If ``length`` is not an int or a fraction is not a number.
+        TypeError: If ``length`` is not an int, ``fractions`` not a tuple or
+            list, or a fraction not a number.
         ValueError: If ``length`` < 3, ``fractions`` are not three positive
             numbers summing to 1, or a part would be empty.
 
@@ -277,7 +280,7 @@ def time_split(length, fractions=(0.5, 0.25, 0.25)):
         (slice(0, 6, None), slice(6, 8, None), slice(8, 10, None))
     """
     length = check_scalar("length", length, int, min_value=3)
-    fractions = tuple(fractions)
+    fractions = tuple(check_type("fractions", fractions, (tuple, list)))
     shares = [
         check_scalar("fractions", share, float, min_value=0, include_min=False)
         for share in fractions
@@ -418,6 +421,15 @@ def forecast_windows(
     )
 
 
+def _batches(dataset):
+    return check_type(
+        "dataset",
+        dataset,
+        collections.abc.Iterable,
+        expected="an iterable of (inputs, targets) batches",
+    )
+
+
 def target_leads(dataset):
     """For each window of a dataset of times: the target's time minus the last input's.
 
@@ -435,6 +447,7 @@ def target_leads(dataset):
         A NumPy array with one lead per window, in the dataset's order.
 
     Raises:
+        TypeError: If ``dataset`` is not iterable.
         ValueError: If the dataset yields no window, or a batch has the wrong
             shape.
 
@@ -444,7 +457,7 @@ def target_leads(dataset):
         [2, 2, 2, 2, 2, 2]
     """
     leads = []
-    for inputs, targets in dataset:
+    for inputs, targets in _batches(dataset):
         inputs, targets = np.asarray(inputs), np.asarray(targets)
         if inputs.ndim == 3:
             inputs = inputs[..., 0]
@@ -474,6 +487,7 @@ def window_arrays(dataset):
         ``(inputs, targets)`` as NumPy arrays.
 
     Raises:
+        TypeError: If ``dataset`` is not iterable.
         ValueError: If the dataset yields no batch.
 
     Example:
@@ -482,7 +496,7 @@ def window_arrays(dataset):
         >>> x.shape, y.shape
         ((6, 3), (6,))
     """
-    batches = [(np.asarray(x), np.asarray(y)) for x, y in dataset]
+    batches = [(np.asarray(x), np.asarray(y)) for x, y in _batches(dataset)]
     if not batches:
         raise ValueError("Expected `dataset` to yield at least one batch.")
     inputs, targets = zip(*batches)
