@@ -215,6 +215,11 @@ def test_imdb_sentences_match_sacrebleu():
         (lambda: ngram_counts("a b", 0), ValueError, "Expected `n` to be an int >= 1"),
         (lambda: modified_precision("a", [], 1), ValueError, "at least one reference"),
         (
+            lambda: modified_precision(None, ["a"], 1),
+            TypeError,
+            "Expected `candidate` to be a str or a list of tokens",
+        ),
+        (
             lambda: modified_precision("a", "a b", 1),
             TypeError,
             "Expected `references` to be a list of references",

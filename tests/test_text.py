@@ -165,6 +165,11 @@ def test_tf_idf_matches_the_layer(sparse):
             r"Expected token indices in \[0, 5\)",
         ),
         (
+            lambda: multi_hot("ab", 3),
+            TypeError,
+            "Expected `sequences` to be a list",
+        ),
+        (
             lambda: multi_hot([[0]], 0),
             ValueError,
             "Expected `num_tokens` to be an int >= 1",

@@ -212,6 +212,16 @@ def test_plot_confusion_matrix_draws_every_count():
             "Expected a square `matrix`",
         ),
         (
+            lambda: plot_confusion_matrix(np.ones((2, 2)), "ab"),
+            TypeError,
+            "Expected `class_names` to be a list of str",
+        ),
+        (
+            lambda: plot_confusion_matrix(np.ones((2, 2)), ["a", "b"], ax=3),
+            TypeError,
+            "Expected `ax` to be matplotlib Axes",
+        ),
+        (
             lambda: plot_confusion_matrix(np.ones((2, 2)), ["a"]),
             ValueError,
             "Expected 2 `class_names`",

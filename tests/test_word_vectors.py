@@ -109,6 +109,26 @@ def test_pooled_classifier_frozen_or_learned():
             "Expected `sequences` to be a list",
         ),
         (
+            lambda: skipgram_pairs([np.array([2, 3])], seed=-1),
+            ValueError,
+            "Expected `seed` to be an int >= 0",
+        ),
+        (
+            lambda: add_negatives([1], [2], [1, 1, 1], seed="0"),
+            TypeError,
+            "Expected `seed` to be an int",
+        ),
+        (
+            lambda: nearest_neighbours(np.ones((2, 2)), "ab", "a"),
+            TypeError,
+            "Expected `vocabulary` to be a list of str",
+        ),
+        (
+            lambda: nearest_neighbours(np.ones((2, 2)), ["a", "b"], 3),
+            TypeError,
+            "Expected `word` to be a str",
+        ),
+        (
             lambda: skipgram_pairs([np.array([2, 3])], window=0),
             ValueError,
             "Expected `window` to be an int >= 1",

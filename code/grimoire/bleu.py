@@ -129,7 +129,7 @@ def modified_precision(candidate, references, n):
         >>> modified_precision("the the the the the the the", refs, 1)
         (2, 7)
     """
-    counts = ngram_counts(candidate, n)
+    counts = ngram_counts(_tokens("candidate", candidate), n)
     most = collections.Counter()
     for reference in _references("references", references):
         most |= ngram_counts(reference, n)  # |: the maximum of the counts

@@ -205,6 +205,7 @@ def multi_hot(sequences, num_tokens):
         array([[0., 1., 1., 1., 0.],
                [0., 0., 0., 0., 1.]], dtype=float32)
     """
+    check_type("sequences", sequences, (list, tuple, np.ndarray), expected="a list")
     num_tokens = positive_int("num_tokens", num_tokens)
     rows = np.zeros((len(sequences), num_tokens), dtype="float32")
     for row, sequence in zip(rows, sequences):

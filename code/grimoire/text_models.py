@@ -263,7 +263,11 @@ def plot_confusion_matrix(matrix, class_names, ax=None):
         ('predicted class', ['5', '1', '2', '4'])
     """
     import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
 
+    check_type("class_names", class_names, (list, tuple), expected="a list of str")
+    if ax is not None:
+        check_type("ax", ax, Axes, expected="matplotlib Axes")
     matrix = np.asarray(matrix)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
         raise ValueError(

@@ -105,6 +105,7 @@ def skipgram_pairs(sequences, window=2, keep=None, seed=0):
     """
     sequences = _sequences(sequences)
     window = positive_int("window", window)
+    seed = check_scalar("seed", seed, int, min_value=0)
     rng = np.random.default_rng(seed)
     tokens, documents = [], []
     for number, sequence in enumerate(sequences):
@@ -161,6 +162,7 @@ def add_negatives(targets, contexts, counts, negatives=4, power=0.75, seed=0):
         )
     negatives = positive_int("negatives", negatives)
     power = check_scalar("power", power, float, min_value=0)
+    seed = check_scalar("seed", seed, int, min_value=0)
     weights = np.asarray(counts, dtype="float64") ** power
     weights[np.asarray(counts) == 0] = 0.0
     rng = np.random.default_rng(seed)
@@ -239,7 +241,9 @@ def nearest_neighbours(vectors, vocabulary, word, k=5):
         [('great', 0.994), ('table', 0.0)]
     """
     vectors = np.asarray(vectors, dtype="float64")
+    check_type("vocabulary", vocabulary, (list, tuple), expected="a list of str")
     vocabulary = list(vocabulary)
+    check_type("word", word, str)
     k = positive_int("k", k)
     if vectors.ndim != 2 or len(vectors) != len(vocabulary):
         raise ValueError(
