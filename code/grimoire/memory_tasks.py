@@ -287,9 +287,11 @@ def trial_sgd_step(model, inputs, labels, learning_rate=0.01, clipnorm=None):
             ``keras.optimizers.SGD(clipnorm=...)`` does.
 
     Returns:
-        A dict: ``loss_before``, ``loss_after`` (mean binary cross-entropy
-        on the batch), ``gradient_norm`` (of all the weights together) and
-        ``step_norm`` (how far the weights moved).
+        A dict: ``loss_before`` and ``loss_after`` (mean binary
+        cross-entropy on the batch), ``weight_norm`` (of all the weights
+        together, before the step), ``gradient_norm`` (likewise),
+        ``step_norm`` (how far the weights moved) and
+        ``gradient_norm_after`` (the gradient at the new weights).
 
     Raises:
         TypeError: If ``model`` is not a ``keras.Model``.
@@ -299,8 +301,8 @@ def trial_sgd_step(model, inputs, labels, learning_rate=0.01, clipnorm=None):
         >>> model = build_memory_classifier("simple_rnn", 5)
         >>> x, y = first_step_task(16, steps=5)
         >>> step = trial_sgd_step(model, x, y, learning_rate=0.1, clipnorm=0.01)
-        >>> sorted(step)
-        ['gradient_norm', 'loss_after', 'loss_before', 'step_norm']
+        >>> len(step), sorted(step)[:3]
+        (6, ['gradient_norm', 'gradient_norm_after', 'loss_after'])
         >>> step["step_norm"] <= 0.1 * 0.01 * len(model.trainable_variables)
         True
     """
@@ -310,28 +312,32 @@ def trial_sgd_step(model, inputs, labels, learning_rate=0.01, clipnorm=None):
         clipnorm = positive_float("clipnorm", clipnorm)
     inputs = tf.convert_to_tensor(np.asarray(inputs, dtype="float32"))
     labels = np.asarray(labels, dtype="float32").reshape(-1, 1)
-    loss_fn = keras.losses.BinaryCrossentropy()
     weights = model.trainable_variables
     saved = [w.numpy() for w in weights]
-    with tf.GradientTape() as tape:
-        probabilities = model(inputs)
-        loss_before = loss_fn(
-            np.broadcast_to(labels, probabilities.shape), probabilities
-        )
-    gradients = tape.gradient(loss_before, weights)
+    loss_before, gradients = _loss_and_gradients(model, inputs, labels)
     optimizer = keras.optimizers.SGD(learning_rate, clipnorm=clipnorm)
     optimizer.apply_gradients(zip(gradients, weights))
-    probabilities = model(inputs)
-    loss_after = loss_fn(np.broadcast_to(labels, probabilities.shape), probabilities)
+    loss_after, gradients_after = _loss_and_gradients(model, inputs, labels)
     moved = [w.numpy() - s for w, s in zip(weights, saved)]
     for w, s in zip(weights, saved):
         w.assign(s)
     return {
-        "loss_before": float(loss_before),
-        "loss_after": float(loss_after),
+        "loss_before": loss_before,
+        "loss_after": loss_after,
+        "weight_norm": _global_norm(saved),
         "gradient_norm": _global_norm(gradients),
         "step_norm": _global_norm(moved),
+        "gradient_norm_after": _global_norm(gradients_after),
     }
+
+
+def _loss_and_gradients(model, inputs, labels):
+    """Mean binary cross-entropy of a batch and its gradients."""
+    with tf.GradientTape() as tape:
+        probabilities = model(inputs)
+        targets = tf.broadcast_to(labels, tf.shape(probabilities))
+        loss = keras.losses.BinaryCrossentropy()(targets, probabilities)
+    return float(loss), tape.gradient(loss, model.trainable_variables)
 
 
 def _global_norm(arrays):
