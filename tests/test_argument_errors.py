@@ -400,6 +400,36 @@ def _recurrent(m):
     }
 
 
+def _recurrent_layers(m):
+    return {
+        "build_shape_model": Call(
+            "many-to-one", steps=3, features=2, units=2, outputs=1, output_steps=2
+        ),
+        "recurrent_dropout_masks": Call(0.5, units=2, steps=2, batch=1, seed=0),
+    }
+
+
+def _memory_tasks(m):
+    x, y = m.first_step_task(4, steps=3)
+    model = m.build_memory_classifier("simple_rnn", 3, units=2)
+    return {
+        "first_step_task": Call(4, steps=3, noise=1.0, seed=0),
+        "ChronoBias": Call(10, seed=0),
+        "build_memory_classifier": Call(
+            "lstm",
+            3,
+            features=2,
+            units=2,
+            copies=1,
+            chrono=True,
+            recurrent_gain=1.0,
+        ),
+        "copy_accuracies": Call(model, x, y),
+        "input_gradient_norms": Call(model, x, y),
+        "trial_sgd_step": Call(model, x, y, learning_rate=0.01, clipnorm=1.0),
+    }
+
+
 def _regularization(m):
     x, y = np.zeros((8, 4), "float32"), np.array([0, 1] * 4)
     tiny = dict(hidden_units=2, depth=1, input_size=4, num_classes=2)
@@ -616,14 +646,20 @@ def _timeseries(m):
     weather = pd.DataFrame(
         {"origin": "JFK", "time_hour": hours, **{k: 1.0 for k in m.MEASUREMENTS}}
     )
-    steps = np.arange(10)
-    windows = m.forecast_windows(steps, steps, 3, horizon=2, batch_size=4)
     return {
         "hourly_grid": Call(weather, origin="JFK"),
         "longest_gaps": Call(frame),
+        "spikes": Call(np.zeros(3), threshold=1.0),
         "fill_gaps": Call(frame, max_gap=12),
         "fahrenheit_to_celsius": Call(np.array([32.0])),
         "weather_features": Call(m.hourly_grid(weather, "JFK")),
+    }
+
+
+def _windows(m):
+    steps = np.arange(10)
+    windows = m.forecast_windows(steps, steps, 3, horizon=2, batch_size=4)
+    return {
         "time_split": Call(10, (0.6, 0.2, 0.2)),
         "standardize": Call(np.ones((3, 2)), np.ones((2, 2))),
         "forecast_windows": Call(
@@ -703,6 +739,8 @@ REGISTRY = {
     "grimoire.optimizers": _optimizers,
     "grimoire.plotting": _plotting,
     "grimoire.recurrent": _recurrent,
+    "grimoire.recurrent_layers": _recurrent_layers,
+    "grimoire.memory_tasks": _memory_tasks,
     "grimoire.regularization": _regularization,
     "grimoire.reproducibility": _reproducibility,
     "grimoire.scratch": _scratch,
@@ -717,6 +755,7 @@ REGISTRY = {
     "grimoire.training": _training,
     "grimoire.transfer": _transfer,
     "grimoire.translation": _translation,
+    "grimoire.windows": _windows,
     "grimoire.word_vectors": _word_vectors,
 }
 
@@ -745,8 +784,6 @@ EXEMPT_MODULES = {"grimoire.validation": "the checks; see tests/test_validation.
 # yet: (module.function, argument) -> what happens instead. Each is an expected
 # failure, strict: the test fails once the check exists; then delete the line.
 KNOWN_GAPS = {
-    ("grimoire.recurrent.simple_rnn_step", "activation"): "'not callable'",
-    ("grimoire.recurrent.simple_rnn_forward", "activation"): "'not callable'",
     ("grimoire.convnets.build_convnet", "pooling"): "pooling='yes' is accepted",
     ("grimoire.convnets.build_convnet", "batch_norm"): "batch_norm='yes' is accepted",
     ("grimoire.convnets.build_convnet", "kernel_initializer"): "Keras's own message",

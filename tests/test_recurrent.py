@@ -147,3 +147,19 @@ def test_param_count_errors():
         recurrent_param_count("lstm", 1, 0)
     with pytest.raises(TypeError, match="Expected `features` to be an int"):
         recurrent_param_count("lstm", 1.5, 2)
+
+
+def test_activation_must_be_callable(sequences):
+    W, U, b = np.zeros((3, 5)), np.zeros((5, 5)), np.zeros(5)
+    with pytest.raises(TypeError, match="Expected `activation` to be a callable"):
+        simple_rnn_forward(sequences, W, U, b, activation="relu")
+    with pytest.raises(TypeError, match="Expected `activation` to be a callable"):
+        simple_rnn_step(sequences[:, 0], np.zeros((4, 5)), W, U, b, activation=None)
+
+
+def test_other_activation():
+    W, U, b = np.ones((1, 2)), 2 * np.eye(2), np.zeros(2)
+    states = simple_rnn_forward(
+        np.ones((1, 3, 1)), W, U, b, activation=lambda z: np.maximum(z, 0)
+    )
+    assert states[0, :, 0].tolist() == [1.0, 3.0, 7.0]

@@ -16,9 +16,11 @@ passed straight in: ``simple_rnn_forward(x, *layer.get_weights())``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from grimoire.validation import check_choice, positive_int
+from grimoire.validation import check_choice, check_type, positive_int
 
 __all__ = [
     "sigmoid",
@@ -106,11 +108,15 @@ def simple_rnn_step(x_t, h_prev, kernel, recurrent_kernel, bias, activation=np.t
     Returns:
         The new hidden state, shape ``(batch, units)``: also the step's output.
 
+    Raises:
+        TypeError: If ``activation`` is not callable.
+
     Example:
         >>> W, U, b = np.ones((2, 3)), 0.5 * np.eye(3), np.zeros(3)
         >>> simple_rnn_step(np.array([[0.1, 0.2]]), np.zeros((1, 3)), W, U, b).round(3)
         array([[0.291, 0.291, 0.291]])
     """
+    check_type("activation", activation, Callable, expected="a callable")
     return activation(x_t @ kernel + h_prev @ recurrent_kernel + bias)
 
 
@@ -137,6 +143,7 @@ def simple_rnn_forward(
 
     Raises:
         ValueError: If the shapes of the arrays do not fit together.
+        TypeError: If ``activation`` is not callable.
 
     Example:
         >>> W, U, b = np.ones((1, 2)), np.eye(2), np.zeros(2)
@@ -144,6 +151,7 @@ def simple_rnn_forward(
         >>> states.shape, states[0, :, 0].round(3)
         ((1, 3, 2), array([0.762, 0.943, 0.96 ]))
     """
+    check_type("activation", activation, Callable, expected="a callable")
     kernel, recurrent_kernel, bias = _weights(kernel, recurrent_kernel, bias, 1)
     inputs = _sequence(inputs, kernel)
     batch, steps, _ = inputs.shape
