@@ -8,7 +8,7 @@
   several models, over several seeds, beside a baseline's;
   :func:`plot_forecasts` draws forecasts against the truth.
 
-Windows and splits are made by :mod:`grimoire.timeseries`.
+Windows and splits are made by :mod:`grimoire.windows`.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def fit_forecaster(
     epochs=20,
     patience=3,
     batch_size=256,
-    learning_rate=1e-3,
+    learning_rate=3e-3,
     log=False,
 ):
     """Train a forecaster on the MSE, stopping when the validation MAE stalls.
