@@ -246,6 +246,29 @@ def _dense_network(m):
     }
 
 
+def _embeddings(m):
+    points, labels = np.eye(3), np.array([0, 1, 1])
+    return {
+        "fit_pca": Call(points, n_components=2),
+        "pca_project": Call(points, m.fit_pca(points, 2)),
+        "plot_projection": Call(
+            np.eye(2), np.array([0, 1]), ["a", "b"], ax=_axes(), size=4.0, legend=True
+        ),
+        "nearest_indices": Call(points, points, k=1, metric="euclidean", batch_size=2),
+        "knn_accuracy": Call(points, labels, points, labels, k=1, metric="cosine"),
+        "interpolate": Call(np.zeros(2), np.ones(2), steps=3),
+    }
+
+
+def _count_vectors(m):
+    vocabulary = ["", "[UNK]", "a", "b", "c"]
+    return {
+        "ppmi_matrix": Call(np.array([0, 1]), np.array([1, 0]), 2, power=0.75),
+        "svd_vectors": Call(np.eye(3), 2, iterations=1, seed=0),
+        "analogy": Call(np.eye(5), vocabulary, "a", "b", "c", k=1),
+    }
+
+
 def _diagrams(m):
     return {
         "draw_nested_sets": Call(["a", "b"], ax=_axes()),
@@ -724,11 +747,13 @@ REGISTRY = {
     "grimoire.callbacks": _callbacks,
     "grimoire.convnets": _convnets,
     "grimoire.convolution": _convolution,
+    "grimoire.count_vectors": _count_vectors,
     "grimoire.data": _data,
     "grimoire.data_sources": _data_sources,
     "grimoire.datasets": _datasets,
     "grimoire.dense_network": _dense_network,
     "grimoire.diagrams": _diagrams,
+    "grimoire.embeddings": _embeddings,
     "grimoire.forecasting": _forecasting,
     "grimoire.geometry": _geometry,
     "grimoire.initialization": _initialization,
@@ -766,6 +791,7 @@ EXEMPT = {
     "grimoire.optimizers.Surface": "a frozen dataclass of a loss surface",
     "grimoire.tf_basics.Timing": "a named tuple of three timings",
     "grimoire.bleu.BleuScore": "a frozen dataclass of a result",
+    "grimoire.embeddings.PrincipalAxes": "a named tuple of a fitted PCA",
     "grimoire.data.DataFile": "a frozen dataclass of a file's checksum and source",
     "grimoire.data.Dataset": "a frozen dataclass of a data set's description",
     "grimoire.datasets.DataFile": "a frozen dataclass (see grimoire.data)",
