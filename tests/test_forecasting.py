@@ -7,6 +7,7 @@ from grimoire.forecasting import (
     FORECASTERS,
     build_forecaster,
     fit_forecaster,
+    forecast,
     mae_table,
     plot_forecasts,
     plot_mae_comparison,
@@ -131,3 +132,23 @@ def test_plot_forecasts_draws_each_series_and_checks_lengths():
         plot_forecasts(range(3), [1, 2, 3], [1, 2, 3])
     with pytest.raises(TypeError, match="Expected `ax` to be matplotlib Axes"):
         plot_forecasts(range(3), [1, 2, 3], {"a": [1, 1, 1]}, ax="axes")
+
+
+def test_forecast_matches_predict_with_dropout_off():
+    set_seed(0)
+    model = build_forecaster("lstm_dropout", (6, 2), units=4)
+    x = np.random.default_rng(1).normal(size=(7, 6, 2)).astype("float32")
+    np.testing.assert_allclose(
+        forecast(model, x), model.predict(x, verbose=0)[:, 0], rtol=1e-5, atol=1e-6
+    )
+    np.testing.assert_array_equal(forecast(model, x), forecast(model, x))
+
+
+def test_forecast_errors():
+    with pytest.raises(TypeError, match="Expected `model` to be a keras.Model"):
+        forecast("model", np.zeros((2, 3, 1)))
+    two = keras.Sequential(
+        [keras.Input((3, 1)), keras.layers.Flatten(), keras.layers.Dense(2)]
+    )
+    with pytest.raises(ValueError, match=r"one number per window.*\(2, 2\)"):
+        forecast(two, np.zeros((2, 3, 1)))
