@@ -295,6 +295,7 @@ def _forecasting(m):
             learning_rate=0.01,
             log=False,
         ),  # fmt: skip
+        "forecast": Call(model, x),
         "mae_table": Call({"lstm": [2.0, 2.2]}, baseline=2.5),
         "plot_mae_comparison": Call({"dense": [2.9, 3.0]}, 3.2, ax=_axes()),
         "plot_forecasts": Call(
