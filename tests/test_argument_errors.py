@@ -741,8 +741,69 @@ def _transfer(m):
     }
 
 
+def _attention(m):
+    import keras
+
+    x = np.ones((1, 2, 4))
+    weights = m.init_mha_weights(4, 2, 2)
+    layer = m.mha_weights_to_keras(weights, keras.layers.MultiHeadAttention(2, 2))
+    return {
+        "softmax": Call(np.ones(3), axis=-1),
+        "scaled_dot_product_attention": Call(
+            x, x, x, mask=np.ones((2, 2), bool), scale=True
+        ),
+        "softmax_saturation": Call(
+            [2, 4], num_keys=4, num_queries=2, scale=False, seed=0
+        ),
+        "init_mha_weights": Call(4, 2, 2, seed=0),
+        "multi_head_attention": Call(x, x, weights, key=x),
+        "mha_weights_from_keras": Call(layer),
+        "mha_weights_to_keras": Call(weights, keras.layers.MultiHeadAttention(2, 2)),
+    }
+
+
+def _transformer(m):
+    model = m.build_encoder_classifier(10, 4, embed_dim=4, num_heads=2, ff_dim=4)
+    block = m.TransformerEncoder(4, 2, 4, dropout=0.1)
+    return {
+        "PositionalEmbedding": Call(4, 10, 4),
+        "TransformerEncoder": Call(4, 2, 4, dropout=0.1),
+        "build_encoder_classifier": Call(
+            10,
+            4,
+            embed_dim=4,
+            num_heads=2,
+            ff_dim=4,
+            num_blocks=1,
+            positional=True,
+            dropout=0.1,
+            learning_rate=1e-3,
+            decay_steps=5,
+        ),  # fmt: skip
+        "padding_effect": Call(
+            block,
+            np.ones((1, 3, 4)),
+            np.array([[1, 1, 0]], bool),
+            use_mask=True,
+            seed=0,
+        ),
+        "attention_weights": Call(model, np.array([3, 4, 0]), block="encoder_1"),
+        "plot_attention": Call(np.eye(2), ["a", "b"], ax=_axes()),
+    }
+
+
+def _id_ngrams(m):
+    ids = np.array([[2, 3, 0]])
+    return {
+        "id_ngram_codes": Call(ids, 5),
+        "id_ngram_vocabulary": Call(ids, 5, max_tokens=3),
+        "id_ngram_multi_hot": Call(ids, 5, np.array([2, 3])),
+    }
+
+
 REGISTRY = {
     "grimoire.archives": _archives,
+    "grimoire.attention": _attention,
     "grimoire.autodiff": _autodiff,
     "grimoire.bleu": _bleu,
     "grimoire.callbacks": _callbacks,
@@ -757,6 +818,7 @@ REGISTRY = {
     "grimoire.embeddings": _embeddings,
     "grimoire.forecasting": _forecasting,
     "grimoire.geometry": _geometry,
+    "grimoire.id_ngrams": _id_ngrams,
     "grimoire.initialization": _initialization,
     "grimoire.interpret": _interpret,
     "grimoire.losses": _losses,
@@ -780,6 +842,7 @@ REGISTRY = {
     "grimoire.toy_data": _toy_data,
     "grimoire.training": _training,
     "grimoire.transfer": _transfer,
+    "grimoire.transformer": _transformer,
     "grimoire.translation": _translation,
     "grimoire.windows": _windows,
     "grimoire.word_vectors": _word_vectors,
