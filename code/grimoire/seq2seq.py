@@ -92,6 +92,7 @@ class PositionalEmbedding(layers.Layer):
         vocabulary_size: The number of token ids, an int >= 1.
         length: The longest sequence, an int >= 1.
         d_model: The embedding size, an int >= 1.
+        **kwargs: Passed to ``keras.layers.Layer`` (``name``, ...).
 
     Input shape:
         ``(batch_size, length)`` token ids.
@@ -138,6 +139,7 @@ class EncoderBlock(layers.Layer):
         num_heads: The number of attention heads.
         ff_dim: The hidden size of the feed-forward network.
         dropout: The dropout rate, in ``[0, 1)``.
+        **kwargs: Passed to ``keras.layers.Layer`` (``name``, ...).
 
     Call arguments:
         x: ``(batch_size, source_length, d_model)``.
@@ -194,6 +196,7 @@ class DecoderBlock(layers.Layer):
         dropout: The dropout rate, in ``[0, 1)``.
         causal: Whether the self-attention is masked causally. Always True
             for a translator; False only to show what the mask prevents.
+        **kwargs: Passed to ``keras.layers.Layer`` (``name``, ...).
 
     Call arguments:
         x: The target embeddings, ``(batch_size, target_length, d_model)``.
@@ -202,7 +205,7 @@ class DecoderBlock(layers.Layer):
         context_mask: ``(batch_size, source_length)`` booleans, ``True`` for
             real source tokens, or None.
 
-    Returns:
+    Call returns:
         ``(outputs, cross_attention_scores)``: the new target
         representations, shaped like ``x``, and the cross-attention weights,
         ``(batch_size, num_heads, target_length, source_length)``.
