@@ -243,16 +243,15 @@ def build_encoder_classifier(
     learning_rate = positive_float("learning_rate", learning_rate)
     embed_dim = positive_int("embed_dim", embed_dim)
     inputs = keras.Input(shape=(None,), dtype="int64", name="tokens")
-    if positional:
-        embed = PositionalEmbedding(sequence_length, vocab_size, embed_dim,
-                                    name="embedding")  # fmt: skip
-    else:
-        embed = layers.Embedding(vocab_size, embed_dim, mask_zero=True,
-                                 name="embedding")  # fmt: skip
+    embed = (
+        PositionalEmbedding(sequence_length, vocab_size, embed_dim, name="embedding")
+        if positional
+        else layers.Embedding(vocab_size, embed_dim, mask_zero=True, name="embedding")
+    )
     x = embed(inputs)
     for index in range(1, num_blocks + 1):
-        x = TransformerEncoder(embed_dim, num_heads, ff_dim, dropout,
-                               name=f"encoder_{index}")(x)  # fmt: skip
+        name = f"encoder_{index}"
+        x = TransformerEncoder(embed_dim, num_heads, ff_dim, dropout, name=name)(x)
     x = layers.GlobalAveragePooling1D(name="pooling")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
     outputs = layers.Dense(1, activation="sigmoid", name="output")(x)
@@ -407,11 +406,11 @@ def plot_attention(weights, tokens, ax=None):
             f"and column per token. Received: weights.shape={weights.shape}"
         )
     if ax is None:
-        size = 2 + 0.16 * len(tokens)
+        size = 1.5 + 0.17 * len(tokens)
         _, ax = plt.subplots(figsize=(size, size))
     ax.imshow(weights, cmap="Blues", vmin=0)
     ticks = np.arange(len(tokens))
-    ax.set_xticks(ticks, tokens, rotation=90, fontsize=8)
-    ax.set_yticks(ticks, tokens, fontsize=8)
+    ax.set_xticks(ticks, tokens, rotation=90, fontsize=9)
+    ax.set_yticks(ticks, tokens, fontsize=9)
     ax.set(xlabel="attended token (key)", ylabel="attending token (query)")
     return ax
