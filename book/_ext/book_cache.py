@@ -397,8 +397,8 @@ def guard_cell(code_key, environment_key, modules, package):
         The cell's source.
 
     Example:
-        >>> source = guard_cell("c0de", "e2v", {"grimoire"}, "grimoire")
-        >>> exec(source)  # nothing undeclared is imported here
+        >>> source = guard_cell("c0de", "e2v", {"nosuchpackage"}, "nosuchpackage")
+        >>> exec(source, {})  # nothing undeclared is imported here
         >>> source.splitlines()[0]
         '# grimoire-book-cache: code c0de, environment e2v'
     """

@@ -108,7 +108,7 @@ def search_folders(name):
         ValueError: If ``name`` is not a registered dataset.
 
     Example:
-        >>> [label for label, _ in search_folders("fashion_mnist")][1:]
+        >>> [label for label, _ in search_folders("fashion_mnist")][-3:]
         ['system', 'Keras cache', 'grimoire downloads']
         >>> [label for label, _ in search_folders("nyc_weather")][-3:]
         ['installed package', 'Keras cache', 'grimoire downloads']
