@@ -109,6 +109,11 @@ autodoc_typehints = "description"
 autodoc_member_order = "bysource"
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
+# Keras-style sections of layer docstrings.
+napoleon_custom_sections = [
+    ("Call arguments", "params_style"),
+    ("Call returns", "returns_style"),
+]
 
 # Types from other libraries have no inventory offline: do not chase them.
 nitpick_ignore_regex = [

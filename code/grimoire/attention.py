@@ -224,7 +224,7 @@ def init_mha_weights(d_model, num_heads, key_dim, seed=0):
         seed: Seed of the random weights.
 
     Returns:
-        A dict of float32 arrays: ``query_kernel``, ``key_kernel`` and
+        A dict of float32 arrays, ``query_kernel``, ``key_kernel`` and
         ``value_kernel`` of shape ``(d_model, h, key_dim)``; their biases
         ``(h, key_dim)``; ``output_kernel`` ``(h, key_dim, d_model)`` and
         ``output_bias`` ``(d_model,)``.

@@ -30,8 +30,8 @@ def ppmi_matrix(targets, contexts, vocab_size, power=0.75):
     and undefined values (pairs never seen) become 0.
 
     Args:
-        targets: The target index of each pair (as :func:`~grimoire.
-            word_vectors.skipgram_pairs` makes them).
+        targets: The target index of each pair (as
+            :func:`~grimoire.word_vectors.skipgram_pairs` makes them).
         contexts: The context index of each pair.
         vocab_size: The number of token indices.
         power: The exponent of the context counts.

@@ -232,7 +232,7 @@ def mae_table(results, baseline):
         baseline: The baseline's test MAE, a float > 0.
 
     Returns:
-        A Markdown table (a string): one row for the baseline, then one per
+        A Markdown table, as a string, with one row for the baseline, then one per
         model with the mean ± standard deviation over seeds, and the change
         relative to the baseline.
 

@@ -287,7 +287,7 @@ def trial_sgd_step(model, inputs, labels, learning_rate=0.01, clipnorm=None):
             ``keras.optimizers.SGD(clipnorm=...)`` does.
 
     Returns:
-        A dict: ``loss_before`` and ``loss_after`` (mean binary
+        A dict with ``loss_before`` and ``loss_after`` (mean binary
         cross-entropy on the batch), ``weight_norm`` (of all the weights
         together, before the step), ``gradient_norm`` (likewise),
         ``step_norm`` (how far the weights moved) and

@@ -200,8 +200,8 @@ class DecoderBlock(layers.Layer):
 
     Call arguments:
         x: The target embeddings, ``(batch_size, target_length, d_model)``.
-        context: The encoder's outputs, ``(batch_size, source_length,
-            d_model)``.
+        context: The encoder's outputs, shaped
+            ``(batch_size, source_length, d_model)``.
         context_mask: ``(batch_size, source_length)`` booleans, ``True`` for
             real source tokens, or None.
 
@@ -297,8 +297,9 @@ def build_translator(
             :class:`DecoderBlock`).
 
     Returns:
-        A ``keras.Model`` with inputs ``{"source": (batch, source_length),
-        "target": (batch, target_length)}`` (int ids, 0 for padding) and
+        A ``keras.Model`` with two inputs, ``source`` of shape
+        ``(batch, source_length)`` and ``target`` of shape
+        ``(batch, target_length)`` (int ids, 0 for padding), and
         output the logits ``(batch, target_length, target_vocabulary_size)``.
         Its decoder blocks are named ``decoder_1 ...``.
 

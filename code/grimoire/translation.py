@@ -144,7 +144,7 @@ def build_vocabulary(token_lists, max_tokens=None):
             or None to keep every token.
 
     Returns:
-        A list of strings: ``PAD, UNK, START, END``, then the tokens by
+        A list of strings, ``PAD, UNK, START, END`` first, then the tokens by
         decreasing count (ties in alphabetical order).
 
     Raises:
