@@ -47,7 +47,7 @@ html: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-LINTED := code tests conf.py .ci book/_ext
+LINTED := code tests conftest.py conf.py .ci book/_ext
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)

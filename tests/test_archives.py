@@ -183,9 +183,9 @@ def test_extract_checks_its_argument():
 
 def test_requires_python_allows_only_pythons_with_tar_filters():
     """tarfile's ``filter=`` came in 3.11.4 (3.10.12): no earlier Python installs."""
+    import tomllib
     from pathlib import Path
 
-    import tomllib
     from packaging.specifiers import SpecifierSet
 
     pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
