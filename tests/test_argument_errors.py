@@ -536,7 +536,6 @@ def _seq2seq(m):
             causal=True,
         ),  # fmt: skip
         "cross_attention_model": Call(model, block=model.get_layer(index=-2)),
-        "plot_cross_attention": Call(np.eye(2), ["a", "b"], ["c", "d"], ax=_axes()),
     }
 
 

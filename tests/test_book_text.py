@@ -36,14 +36,15 @@ def glossary_terms(text):
 def linked_terms(text):
     """The glossary terms that ``{term}`` roles in ``text`` point to, lowercased."""
     return {
-        (match["target"] or match["text"]).strip().lower()
+        " ".join((match["target"] or match["text"]).split()).lower()
         for match in TERM_ROLE.finditer(text)
     }
 
 
 def test_linked_terms_reads_both_forms():
-    text = "a {term}`tensor`, two {term}`bigrams <n-gram>` and {term}`F1 <F1 score>`"
-    assert linked_terms(text) == {"tensor", "n-gram", "f1 score"}
+    text = "a {term}`tensor`, {term}`bigrams <n-gram>`, {term}`F1 <F1 score>`"
+    text += " and a {term}`recurrent\n dropout`"
+    assert linked_terms(text) == {"tensor", "n-gram", "f1 score", "recurrent dropout"}
 
 
 def test_glossary_terms_reads_the_block():
@@ -84,6 +85,7 @@ def test_pages_do_not_speak_of_the_notes(page):
 
 
 def test_notes_pattern_catches_the_usual_phrasings():
-    for phrase in ["as the notes say", "note 001 claims", "Notes 002", "the notes' 0.82"]:
+    phrases = ["as the notes say", "note 001 claims", "Notes 002", "the notes' 0.82"]
+    for phrase in phrases:
         assert NOTES_MENTION.search(phrase), phrase
     assert not NOTES_MENTION.search("a footnote, and notes on a stave")

@@ -12,7 +12,6 @@ from grimoire.seq2seq import (
     build_translator,
     causal_mask,
     cross_attention_model,
-    plot_cross_attention,
 )
 
 
@@ -217,40 +216,3 @@ def test_block_and_embedding_errors():
         EncoderBlock(d_model=9, num_heads=2, ff_dim=4)
     with pytest.raises(TypeError, match=r"Expected `dropout` to be a float"):
         DecoderBlock(d_model=8, num_heads=2, ff_dim=4, dropout="0.1")
-
-
-def test_plot_cross_attention_draws_a_labelled_heatmap():
-    import matplotlib.pyplot as plt
-
-    weights = np.full((2, 3), 1 / 3)
-    ax = plot_cross_attention(weights, ["not", "a", "gem"], ["pas", "mal"])
-    assert ax.images[0].get_array().shape == (2, 3)
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["not", "a", "gem"]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["pas", "mal"]
-    plt.close(ax.figure)
-
-
-@pytest.mark.parametrize(
-    "args, error, match",
-    [
-        (
-            (np.ones((3, 2)), ["a", "b", "c"], ["d", "e"]),
-            ValueError,
-            r"Expected `weights` of shape \(2, 3\), a row per target token and a "
-            r"column per source token. Received: weights.shape=\(3, 2\)",
-        ),
-        (
-            (np.ones((1, 2)), "ab", ["c"]),
-            TypeError,
-            r"Expected `source_tokens` to be a list of str",
-        ),
-        (
-            (np.ones((1, 2)), ["a", "b"], "c"),
-            TypeError,
-            r"Expected `target_tokens` to be a list of str",
-        ),
-    ],
-)
-def test_plot_cross_attention_errors(args, error, match):
-    with pytest.raises(error, match=match):
-        plot_cross_attention(*args)

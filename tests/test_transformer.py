@@ -277,7 +277,47 @@ def test_plot_attention_draws_a_labelled_heatmap():
     assert ax.images[0].get_array().shape == (3, 3)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["not", "a", "gem"]
     plt.close(ax.figure)
-    with pytest.raises(ValueError, match="one row and column per token"):
-        plot_attention(np.ones((2, 3)), ["a", "b"])
-    with pytest.raises(TypeError, match="Expected `tokens` to be a list of str"):
-        plot_attention(np.ones((2, 2)), "ab")
+
+
+def test_plot_attention_draws_cross_attention_with_key_tokens():
+    weights = np.full((2, 3), 1 / 3)
+    ax = plot_attention(weights, ["pas", "mal"], key_tokens=["not", "a", "gem"])
+    assert ax.images[0].get_array().shape == (2, 3)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["not", "a", "gem"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["pas", "mal"]
+    plt.close(ax.figure)
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, error, match",
+    [
+        (
+            (np.ones((2, 3)), ["a", "b"]),
+            {},
+            ValueError,
+            r"Expected `weights` of shape \(2, 2\), a row per query token and a "
+            r"column per key token. Received: weights.shape=\(2, 3\)",
+        ),
+        (
+            (np.ones((3, 2)), ["a", "b", "c"]),
+            {"key_tokens": ["d", "e", "f"]},
+            ValueError,
+            r"Expected `weights` of shape \(3, 3\).*Received: weights.shape=\(3, 2\)",
+        ),
+        (
+            (np.ones((2, 2)), "ab"),
+            {},
+            TypeError,
+            "Expected `tokens` to be a list of str",
+        ),
+        (
+            (np.ones((1, 2)), ["a"]),
+            {"key_tokens": "bc"},
+            TypeError,
+            "Expected `key_tokens` to be a list of str",
+        ),
+    ],
+)
+def test_plot_attention_errors(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plot_attention(*args, **kwargs)

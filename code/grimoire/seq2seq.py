@@ -24,7 +24,6 @@ used. Token id 0 is padding in both languages.
 from __future__ import annotations
 
 import keras
-import numpy as np
 from keras import layers, ops
 
 from grimoire.validation import check_type, keras_model, positive_int, unit_rate
@@ -36,7 +35,6 @@ __all__ = [
     "DecoderBlock",
     "build_translator",
     "cross_attention_model",
-    "plot_cross_attention",
 ]
 
 
@@ -364,50 +362,3 @@ def cross_attention_model(model, block=None):
             f"Expected `block` to be one of {names}. Received: block={block!r}"
         )
     return keras.Model(model.inputs, model.get_layer(block).output[1])
-
-
-def plot_cross_attention(weights, source_tokens, target_tokens, ax=None):
-    """Draw cross-attention weights: target tokens down, source tokens across.
-
-    Args:
-        weights: A ``(len(target_tokens), len(source_tokens))`` array: row
-            ``t`` holds the weights with which the position that writes
-            target token ``t`` attends to each source token.
-        source_tokens: The source tokens, as strings.
-        target_tokens: The target tokens, as strings.
-        ax: The axes to draw into; created if None.
-
-    Returns:
-        The axes; its image is ``ax.images[0]`` (for a colour bar).
-
-    Raises:
-        TypeError: If a token list is not a list or tuple, or ``ax`` not
-            matplotlib Axes.
-        ValueError: If the shape of ``weights`` does not match the tokens.
-
-    Example:
-        >>> ax = plot_cross_attention(np.eye(2), ["two", "cats"], ["deux", "chats"])
-        >>> [label.get_text() for label in ax.get_yticklabels()]
-        ['deux', 'chats']
-    """
-    import matplotlib.axes
-    import matplotlib.pyplot as plt
-
-    check_type("source_tokens", source_tokens, (list, tuple), expected="a list of str")
-    check_type("target_tokens", target_tokens, (list, tuple), expected="a list of str")
-    if ax is not None:
-        check_type("ax", ax, matplotlib.axes.Axes, expected="matplotlib Axes")
-    weights = np.asarray(weights, dtype="float64")
-    shape = (len(target_tokens), len(source_tokens))
-    if weights.shape != shape:
-        raise ValueError(
-            f"Expected `weights` of shape {shape}, a row per target token and a "
-            f"column per source token. Received: weights.shape={weights.shape}"
-        )
-    if ax is None:
-        _, ax = plt.subplots(figsize=(1.8 + 0.4 * shape[1], 1.2 + 0.35 * shape[0]))
-    ax.imshow(weights, cmap="Blues", vmin=0)
-    ax.set_xticks(np.arange(shape[1]), source_tokens, rotation=60, ha="right")
-    ax.set_yticks(np.arange(shape[0]), target_tokens)
-    ax.set(xlabel="source token (key)", ylabel="target token written")
-    return ax

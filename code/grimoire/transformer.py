@@ -370,47 +370,58 @@ def attention_weights(model, ids, block="encoder_1"):
     return ops.convert_to_numpy(scores)[0]
 
 
-def plot_attention(weights, tokens, ax=None):
-    """Draw attention weights as a heatmap, tokens along both axes.
+def plot_attention(weights, tokens, ax=None, key_tokens=None):
+    """Draw attention weights as a heatmap: queries down, keys across.
+
+    In self-attention the queries and the keys are the same tokens; in the
+    cross-attention of a translator the queries are the target tokens being
+    written and the keys the source tokens, given as ``key_tokens``.
 
     Args:
-        weights: A ``(length, length)`` array: row ``i`` holds the weights
-            with which token ``i`` attends to each token.
-        tokens: The ``length`` tokens, as strings.
+        weights: A ``(len(tokens), len(key_tokens))`` array: row ``i`` holds
+            the weights with which query token ``i`` attends to each key.
+        tokens: The query tokens, as strings (and the keys too, when
+            ``key_tokens`` is None).
         ax: The axes to draw into; created if None.
+        key_tokens: The key tokens, as strings, when they differ from
+            ``tokens``.
 
     Returns:
         The axes; its image is ``ax.images[0]`` (for a colour bar).
 
     Raises:
-        TypeError: If ``tokens`` is not a list or tuple, or ``ax`` not
-            matplotlib Axes.
-        ValueError: If ``weights`` is not square or does not match
-            ``tokens``.
+        TypeError: If ``tokens`` or ``key_tokens`` is not a list or tuple, or
+            ``ax`` not matplotlib Axes.
+        ValueError: If the shape of ``weights`` does not match the tokens.
 
     Example:
         >>> ax = plot_attention(np.eye(3), ["a", "good", "film"])
         >>> ax.get_xlabel(), [label.get_text() for label in ax.get_yticklabels()]
         ('attended token (key)', ['a', 'good', 'film'])
+        >>> ax = plot_attention(np.eye(2), ["deux", "chat"], key_tokens=["two", "cat"])
+        >>> [label.get_text() for label in ax.get_xticklabels()]
+        ['two', 'cat']
     """
     import matplotlib.axes
     import matplotlib.pyplot as plt
 
     check_type("tokens", tokens, (list, tuple), expected="a list of str")
+    if key_tokens is None:
+        key_tokens = tokens
+    check_type("key_tokens", key_tokens, (list, tuple), expected="a list of str")
     if ax is not None:
         check_type("ax", ax, matplotlib.axes.Axes, expected="matplotlib Axes")
     weights = np.asarray(weights, dtype="float64")
-    if weights.ndim != 2 or weights.shape != (len(tokens), len(tokens)):
+    shape = (len(tokens), len(key_tokens))
+    if weights.shape != shape:
         raise ValueError(
-            f"Expected `weights` of shape ({len(tokens)}, {len(tokens)}), one row "
-            f"and column per token. Received: weights.shape={weights.shape}"
+            f"Expected `weights` of shape {shape}, a row per query token and a "
+            f"column per key token. Received: weights.shape={weights.shape}"
         )
     if ax is None:
-        size = 1.5 + 0.17 * len(tokens)
-        _, ax = plt.subplots(figsize=(size, size))
+        _, ax = plt.subplots(figsize=(1.8 + 0.3 * shape[1], 1.2 + 0.3 * shape[0]))
     ax.imshow(weights, cmap="Blues", vmin=0)
-    ticks = np.arange(len(tokens))
-    ax.set_xticks(ticks, tokens, rotation=90, fontsize=9)
-    ax.set_yticks(ticks, tokens, fontsize=9)
+    ax.set_xticks(np.arange(shape[1]), key_tokens, rotation=60, ha="right")
+    ax.set_yticks(np.arange(shape[0]), tokens)
     ax.set(xlabel="attended token (key)", ylabel="attending token (query)")
     return ax
