@@ -129,3 +129,54 @@ def test_captions_are_not_in_cell_metadata(chapter):
         "a caption in cell metadata (hashed by the execution cache): "
         "use glue_figure and a {glue:figure} directive"
     )
+
+
+def _code_cells(chapter):
+    """The code cells of a chapter as myst-nb reads them: (number, source, tags)."""
+    import jupytext
+
+    notebook = jupytext.read(chapter)
+    return [
+        (number, cell.source, set(cell.metadata.get("tags", [])))
+        for number, cell in enumerate(
+            (c for c in notebook.cells if c.cell_type == "code"), 1
+        )
+    ]
+
+
+# Every chapter page, the appendices included (some of them run code too).
+PAGES = sorted(BOOK.glob("**/*.md"))
+
+
+@pytest.mark.parametrize("page", PAGES, ids=ids(PAGES))
+def test_code_cells_fit_the_page_column(page):
+    """A code cell never scrolls sideways: every line is at most 88 columns.
+
+    Hidden cells count too: the downloaded notebook shows them.
+    """
+    too_wide = [
+        f"cell {number}, line {line_number}: {len(line)} columns"
+        for number, source, _ in _code_cells(page)
+        for line_number, line in enumerate(source.splitlines(), 1)
+        if len(line) > 88
+    ]
+    assert not too_wide, f"code lines wider than 88 columns: {too_wide}"
+
+
+HIDDEN = {"remove-cell", "remove-input"}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=ids(PAGES))
+def test_teaching_cells_do_not_glue(page):
+    """Bookkeeping is hidden: ``glue(...)`` only in cells tagged remove-cell/-input.
+
+    ``glue_figure(...)`` may stay in the cell that draws the figure.
+    """
+    visible_glue = [
+        f"cell {number}: {line.strip()}"
+        for number, source, tags in _code_cells(page)
+        if not tags & HIDDEN
+        for line in source.splitlines()
+        if re.search(r"\bglue\(", line)
+    ]
+    assert not visible_glue, f"glue() in a shown cell: {visible_glue}"
