@@ -7,6 +7,7 @@ the package has its place in the API reference.
 """
 
 import ast
+import importlib
 import pkgutil
 import re
 from pathlib import Path
@@ -180,3 +181,26 @@ def test_teaching_cells_do_not_glue(page):
         if re.search(r"\bglue\(", line)
     ]
     assert not visible_glue, f"glue() in a shown cell: {visible_glue}"
+
+
+def _documented_data():
+    """(module, name, value) of each public module constant with a ``#:`` comment."""
+    from sphinx.pycode import ModuleAnalyzer
+
+    for module_name in MODULES:
+        module = importlib.import_module(module_name)
+        docs = ModuleAnalyzer.for_module(module_name).find_attr_docs()
+        for (scope, name), lines in docs.items():
+            if not scope and name in getattr(module, "__all__", []):
+                yield module_name, name, getattr(module, name), lines
+
+
+def test_long_constants_hide_their_value_in_the_api_reference():
+    """A constant's value is printed in its signature: a long one would make the
+    API page wider than the screen, so its comment says ``:meta hide-value:``."""
+    too_long = [
+        f"{module}.{name} ({len(repr(value))} characters)"
+        for module, name, value, lines in _documented_data()
+        if len(repr(value)) > 88 and not any(":meta hide-value:" in s for s in lines)
+    ]
+    assert not too_long, f"add `#: :meta hide-value:` to: {too_long}"
