@@ -204,3 +204,27 @@ def test_long_constants_hide_their_value_in_the_api_reference():
         if len(repr(value)) > 88 and not any(":meta hide-value:" in s for s in lines)
     ]
     assert not too_long, f"add `#: :meta hide-value:` to: {too_long}"
+
+
+SMALL_FONT = re.compile(
+    r"""(?:font)?size\s*=\s*(?:(\d+(?:\.\d+)?)\b|["']((?:x+-)?small)["'])"""
+)
+SOURCES = PAGES + sorted((BOOK.parent / "code" / "grimoire").glob("*.py"))
+
+
+@pytest.mark.parametrize(
+    "source", SOURCES, ids=[str(p.relative_to(BOOK.parent)) for p in SOURCES]
+)
+def test_no_figure_text_set_below_nine_points(source):
+    """Figure text is 9 pt or more (the house style's floor, MIN_FONT_SIZE)."""
+    from grimoire.plotting import MIN_FONT_SIZE
+
+    small = []
+    for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
+        if "fontsize" not in line and "labelsize" not in line:
+            continue
+        for match in SMALL_FONT.finditer(line):
+            size, named = match.groups()
+            if named or float(size) < MIN_FONT_SIZE:
+                small.append(f"line {number}: {line.strip()}")
+    assert not small, f"figure text under {MIN_FONT_SIZE} pt: {small}"
