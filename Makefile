@@ -2,7 +2,8 @@
 #
 #   make html       build the book into _build/html (creates .venv on first use)
 #   make test       unit tests + doctests of the grimoire package
-#   make lint       ruff: lint and format check (make format applies the format)
+#   make lint       ruff: lint and format check (make format applies the format);
+#                   actionlint: the GitHub workflows
 #   make livehtml   rebuild and reload in the browser while you write
 #   make linkcheck  check external links (needs internet)
 #   make bench      time cold, no-op, prose-edit and package-edit builds
@@ -57,6 +58,7 @@ LINTED := code tests conftest.py conf.py .ci book/_ext
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/actionlint .github/workflows/*.yml
 
 format: $(STAMP)
 	$(BIN)/ruff format $(LINTED)

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent
 # teaching code) live in book/_ext.
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import build_settings  # noqa: E402
+import publishing  # noqa: E402
 
 # Every notebook kernel inherits this process's environment (build_settings
 # says what is set, and finds the data mirror); figures render inline.
@@ -47,6 +48,12 @@ extensions = [
     # Re-executes a chapter when grimoire code it imports, or the environment,
     # changes.
     "book_cache",
+    # Chapters numbered across the parts: "Figure 13.2", "Exercise 4.1".
+    "numbering",
+    # Author-year reference list, each entry linked back to where it is cited.
+    "references",
+    # Repository buttons from configuration; executed notebooks to download.
+    "publishing",
 ]
 
 exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints", ".jupyter_cache"]
@@ -100,12 +107,14 @@ book_cache_distributions = ["grimoire", "ipykernel"]
 
 numfig = True
 numfig_format = {"figure": "Figure %s", "table": "Table %s", "code-block": "Listing %s"}
-numfig_secnum_depth = 0
+numfig_secnum_depth = 1  # per chapter (book/_ext/numbering.py)
 bibtex_bibfiles = ["book/references.bib"]  # relative to this folder
-bibtex_default_style = "plain"
+bibtex_default_style = "author_year"  # book/_ext/references.py
 bibtex_reference_style = "author_year"
 
 autodoc_typehints = "description"
+# Long signatures are set one parameter a line, so the API page fits the screen.
+maximum_signature_line_length = 60
 autodoc_member_order = "bysource"
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
@@ -134,16 +143,22 @@ html_title = "TensorFlow Grimoire"
 html_logo = str(ROOT / "_static" / "logo.svg")
 html_favicon = str(ROOT / "_static" / "logo.svg")
 html_theme_options = {
-    "repository_url": "https://github.com/tensorflow-grimoire/tensorflow-grimoire",
-    "repository_branch": "main",
-    "path_to_docs": "book",
-    "use_repository_button": True,
-    "use_issues_button": True,
-    "use_edit_page_button": True,
     "use_download_button": True,
-    "use_source_button": True,
     "show_toc_level": 2,
     "home_page_in_toc": True,
+}
+# The repository, issue, edit and launch buttons: shown only when the
+# repository is known (GRIMOIRE_REPOSITORY_URL, else git's origin), see
+# book/_ext/publishing.py, which also offers each chapter's executed notebook.
+grimoire_repository_url = publishing.repository_url(root=ROOT)
+html_theme_options.update(publishing.theme_options(grimoire_repository_url))
+# A description for search engines and link previews, on every page.
+myst_html_meta = {
+    "description": (
+        "TensorFlow Grimoire, an executable book about deep learning with "
+        "TensorFlow and Keras: every number, table and figure is computed by "
+        "code that runs when the book is built."
+    )
 }
 
 # -- The environment, shown on the status page --------------------------------

@@ -406,6 +406,8 @@ def _plotting(m):
     return {
         "show_images": Call(two, ["a", "b"], 2, ["k", "k"], axes=[_axes(), _axes()]),
         "glue_figure": Call("fig-test", fig=Figure()),
+        "fit_to_column": Call(Figure(), width=7.0),
+        "figure_svg": Call(Figure()),
     }
 
 

@@ -7,6 +7,7 @@ the package has its place in the API reference.
 """
 
 import ast
+import importlib
 import pkgutil
 import re
 from pathlib import Path
@@ -129,3 +130,101 @@ def test_captions_are_not_in_cell_metadata(chapter):
         "a caption in cell metadata (hashed by the execution cache): "
         "use glue_figure and a {glue:figure} directive"
     )
+
+
+def _code_cells(chapter):
+    """The code cells of a chapter as myst-nb reads them: (number, source, tags)."""
+    import jupytext
+
+    notebook = jupytext.read(chapter)
+    return [
+        (number, cell.source, set(cell.metadata.get("tags", [])))
+        for number, cell in enumerate(
+            (c for c in notebook.cells if c.cell_type == "code"), 1
+        )
+    ]
+
+
+# Every chapter page, the appendices included (some of them run code too).
+PAGES = sorted(BOOK.glob("**/*.md"))
+
+
+@pytest.mark.parametrize("page", PAGES, ids=ids(PAGES))
+def test_code_cells_fit_the_page_column(page):
+    """A code cell never scrolls sideways: every line is at most 88 columns.
+
+    Hidden cells count too: the downloaded notebook shows them.
+    """
+    too_wide = [
+        f"cell {number}, line {line_number}: {len(line)} columns"
+        for number, source, _ in _code_cells(page)
+        for line_number, line in enumerate(source.splitlines(), 1)
+        if len(line) > 88
+    ]
+    assert not too_wide, f"code lines wider than 88 columns: {too_wide}"
+
+
+HIDDEN = {"remove-cell", "remove-input"}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=ids(PAGES))
+def test_teaching_cells_do_not_glue(page):
+    """Bookkeeping is hidden: ``glue(...)`` only in cells tagged remove-cell/-input.
+
+    ``glue_figure(...)`` may stay in the cell that draws the figure.
+    """
+    visible_glue = [
+        f"cell {number}: {line.strip()}"
+        for number, source, tags in _code_cells(page)
+        if not tags & HIDDEN
+        for line in source.splitlines()
+        if re.search(r"\bglue\(", line)
+    ]
+    assert not visible_glue, f"glue() in a shown cell: {visible_glue}"
+
+
+def _documented_data():
+    """(module, name, value) of each public module constant with a ``#:`` comment."""
+    from sphinx.pycode import ModuleAnalyzer
+
+    for module_name in MODULES:
+        module = importlib.import_module(module_name)
+        docs = ModuleAnalyzer.for_module(module_name).find_attr_docs()
+        for (scope, name), lines in docs.items():
+            if not scope and name in getattr(module, "__all__", []):
+                yield module_name, name, getattr(module, name), lines
+
+
+def test_long_constants_hide_their_value_in_the_api_reference():
+    """A constant's value is printed in its signature: a long one would make the
+    API page wider than the screen, so its comment says ``:meta hide-value:``."""
+    too_long = [
+        f"{module}.{name} ({len(repr(value))} characters)"
+        for module, name, value, lines in _documented_data()
+        if len(repr(value)) > 88 and not any(":meta hide-value:" in s for s in lines)
+    ]
+    assert not too_long, f"add `#: :meta hide-value:` to: {too_long}"
+
+
+SMALL_FONT = re.compile(
+    r"""(?:font)?size\s*=\s*(?:(\d+(?:\.\d+)?)\b|["']((?:x+-)?small)["'])"""
+)
+SOURCES = PAGES + sorted((BOOK.parent / "code" / "grimoire").glob("*.py"))
+
+
+@pytest.mark.parametrize(
+    "source", SOURCES, ids=[str(p.relative_to(BOOK.parent)) for p in SOURCES]
+)
+def test_no_figure_text_set_below_nine_points(source):
+    """Figure text is 9 pt or more (the house style's floor, MIN_FONT_SIZE)."""
+    from grimoire.plotting import MIN_FONT_SIZE
+
+    small = []
+    for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
+        if "fontsize" not in line and "labelsize" not in line:
+            continue
+        for match in SMALL_FONT.finditer(line):
+            size, named = match.groups()
+            if named or float(size) < MIN_FONT_SIZE:
+                small.append(f"line {number}: {line.strip()}")
+    assert not small, f"figure text under {MIN_FONT_SIZE} pt: {small}"

@@ -1,8 +1,17 @@
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from grimoire.plotting import glue_figure, show_images, use_house_style
+from grimoire.plotting import (
+    COLUMN_WIDTH,
+    MIN_FONT_SIZE,
+    figure_svg,
+    glue_figure,
+    show_images,
+    use_house_style,
+)
 
 
 def test_house_style_applies():
@@ -86,3 +95,54 @@ def test_glue_figure_closes_the_figure():
 def test_glue_figure_bad_arguments(args, error, message):
     with pytest.raises(error, match=message):
         glue_figure(*args)
+
+
+def _smallest_font_pt(svg):
+    """The smallest font size of an SVG's text, in points (its user units)."""
+    return min(float(x) for x in re.findall(r"font-size: ([\d.]+)px", svg))
+
+
+def _width_pt(svg):
+    return float(re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', svg).group(1))
+
+
+def test_a_wide_figure_is_laid_out_at_the_column_width():
+    """A 13-inch, four-panel figure comes out 7 inches wide, its text ≥ 9 pt."""
+    use_house_style()
+    fig, axes = plt.subplots(1, 4, figsize=(13, 3.2))
+    for ax in axes:
+        ax.plot([0, 1], [0, 1], label="loss")
+        ax.set(xlabel="epoch", ylabel="loss", title="a panel")
+        ax.legend()
+    svg = figure_svg(fig)
+    assert _width_pt(svg) == COLUMN_WIDTH * 72
+    assert _smallest_font_pt(svg) >= MIN_FONT_SIZE
+    assert svg.count("<text") >= 4 * 3, "text is drawn as paths, not text"
+
+
+def test_a_figure_that_fits_keeps_its_size():
+    fig, ax = plt.subplots(figsize=(5, 3))
+    assert _width_pt(figure_svg(fig)) == 5 * 72
+
+
+def test_a_small_font_set_by_hand_shows_in_the_svg():
+    """The SVG reports what was drawn: a 6-pt label is found (the site test fails)."""
+    fig, ax = plt.subplots(figsize=(5, 3))
+    ax.set_xlabel("tiny", fontsize=6)
+    assert _smallest_font_pt(figure_svg(fig)) == 6
+
+
+def test_figure_svg_is_deterministic():
+    def draw():
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.imshow(np.arange(16).reshape(4, 4))
+        return figure_svg(fig)
+
+    assert draw() == draw()
+
+
+@pytest.mark.parametrize("points, images", [(100, 0), (3000, 1)])
+def test_big_scatter_plots_are_rasterized(points, images):
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.scatter(np.arange(points), np.arange(points))
+    assert figure_svg(fig).count("<image") == images

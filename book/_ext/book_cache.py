@@ -54,6 +54,7 @@ import re
 from pathlib import Path
 
 from docutils import nodes
+from numbering import book_order
 from sphinx.util.docutils import SphinxDirective
 
 __all__ = [
@@ -530,11 +531,9 @@ def _resolve_used_in(app, doctree, fromdocname):
             for doc, modules in used_by.items()
             if doc != "__pages__" and module in modules
         ]
-        chapters.sort(
-            key=lambda doc: (
-                app.env.titles[doc].astext() if doc in app.env.titles else doc
-            )
-        )
+        # In book order, as the table of contents lists them.
+        position = {doc: index for index, doc in enumerate(book_order(app.env))}
+        chapters.sort(key=lambda doc: (position.get(doc, len(position)), doc))
         paragraph = nodes.paragraph()
         paragraph += nodes.emphasis(
             text="Used in: " if chapters else "Not imported by any chapter yet."

@@ -198,12 +198,16 @@ _NYC_WEATHER = Dataset(
 )
 
 #: Every dataset the book uses, keyed by name.
+#:
+#: :meta hide-value:
 DATASETS = {
     dataset.name: dataset
     for dataset in (_FASHION_MNIST, _MNIST, _SPA_ENG, _IMDB, _NYC_WEATHER)
 }
 
 #: Fashion-MNIST class names, indexed by label.
+#:
+#: :meta hide-value:
 FASHION_MNIST_CLASSES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",

@@ -193,7 +193,7 @@ def draw_flowchart(nodes, edges, ax=None, xlim=(0, 10), ylim=(0, 10)):
                 edge[2],
                 ha="center",
                 va="center",
-                fontsize=8,
+                fontsize=9,
                 style="italic",
                 backgroundcolor="white",
             )

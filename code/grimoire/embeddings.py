@@ -202,9 +202,7 @@ def plot_projection(points, labels, class_names, ax=None, size=4.0, legend=True)
         chosen = labels == index
         ax.scatter(*points[chosen].T, s=size, color=colours(index % 10), label=name)
     if legend:
-        ax.legend(
-            markerscale=3, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5)
-        )
+        ax.legend(markerscale=3, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return ax
 
 

@@ -318,5 +318,5 @@ def plot_transform(transform, points=None, ax=None, limits=None, legend=True):
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     if legend:
-        ax.legend(loc="best", fontsize="x-small")
+        ax.legend(loc="best")
     return ax

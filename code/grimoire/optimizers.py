@@ -209,7 +209,10 @@ STEPS = {
     "rmsprop": rmsprop_step,
     "adam": adam_step,
 }
-"""The step functions by name, for :func:`descend`."""
+"""The step functions by name, for :func:`descend`.
+
+:meta hide-value:
+"""
 
 
 @dataclass(frozen=True)

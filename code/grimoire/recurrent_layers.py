@@ -17,6 +17,8 @@ from grimoire.validation import check_choice, check_scalar, positive_int
 __all__ = ["SHAPES", "build_shape_model", "recurrent_dropout_masks"]
 
 #: The model shapes :func:`build_shape_model` knows, with an example task each.
+#:
+#: :meta hide-value:
 SHAPES = {
     "one-to-one": "a label for one vector (no recurrence needed)",
     "one-to-many": "a sequence from one input: a caption for an image",

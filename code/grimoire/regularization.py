@@ -429,5 +429,5 @@ def plot_learning_curves(
             )
     ax.set_xlabel("epoch")
     ax.set_ylabel(metric.replace("_", " "))
-    ax.legend(fontsize=8)
+    ax.legend()
     return ax

@@ -293,5 +293,5 @@ def plot_classes(points, labels, boundary=None, ax=None, xlabel="x₁", ylabel="
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_aspect("equal", adjustable="datalim")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper right")
     return ax
