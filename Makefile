@@ -9,6 +9,7 @@
 #   make bench      time cold, no-op, prose-edit and package-edit builds
 #   make chapter CHAPTER=book/part/name.md   execute one chapter alone, timed
 #   make draft CHAPTER=book/part/name.md     build the book, executing only that chapter
+#   make mathjax    fetch the pinned MathJax (npm tarball, checked) that the site serves
 #   make clean      remove built pages (keeps the execution cache)
 #   make distclean  remove built pages, the execution cache and .venv
 #
@@ -33,7 +34,7 @@ SPHINXBUILD := $(BIN)/sphinx-build -c . $(SPHINXOPTS)
 # backend) are set in one place, book/_ext/build_settings.py, which conf.py,
 # tests/conftest.py and the .ci scripts apply.
 
-.PHONY: html test lint format livehtml linkcheck bench chapter draft clean distclean venv
+.PHONY: html test lint format livehtml linkcheck bench chapter draft clean distclean venv mathjax
 
 venv: $(STAMP)
 
@@ -43,9 +44,34 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (grimoire)" >/dev/null
 	@touch $(STAMP)
 
+# MathJax, so that maths renders with no network: the site serves its own copy,
+# never a CDN's. The pinned npm tarball is fetched with npm (from the registry
+# npm is configured for), checked against its SHA-256 and unpacked into
+# .vendor/static/mathjax; conf.py copies that folder into the site's _static.
+# The stamp names the version, so a new pin fetches again.
+MATHJAX_VERSION := 3.2.2
+MATHJAX_SHA256  := 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09
+MATHJAX_DIR     := .vendor/static/mathjax
+MATHJAX         := $(MATHJAX_DIR)/.mathjax-$(MATHJAX_VERSION)
+
+mathjax: $(MATHJAX)
+
+$(MATHJAX):
+	@rm -rf $(MATHJAX_DIR) .vendor/tmp && mkdir -p $(MATHJAX_DIR) .vendor/tmp
+	cd .vendor/tmp && npm pack --silent mathjax@$(MATHJAX_VERSION) >/dev/null
+	echo "$(MATHJAX_SHA256)  .vendor/tmp/mathjax-$(MATHJAX_VERSION).tgz" | sha256sum --check --quiet
+	tar -xzf .vendor/tmp/mathjax-$(MATHJAX_VERSION).tgz -C .vendor/tmp
+	@# The CommonHTML build that Sphinx loads, what it loads on demand (TeX
+	@# extensions, fonts, the menu, accessibility) and the licence.
+	cd .vendor/tmp/package && cp -r LICENSE es5/tex-mml-chtml.js es5/input es5/ui \
+		es5/a11y es5/sre es5/adaptors $(CURDIR)/$(MATHJAX_DIR)/
+	mkdir -p $(MATHJAX_DIR)/output && cp -r .vendor/tmp/package/es5/output/chtml* $(MATHJAX_DIR)/output/
+	@rm -rf .vendor/tmp
+	@touch $@
+
 # build_log.py drops the kernels' TensorFlow banners and myst-nb's chatter; the
 # status is sphinx-build's.
-html: $(STAMP)
+html: $(STAMP) $(MATHJAX)
 	@$(BIN)/python book/_ext/build_log.py $(SPHINXBUILD) -b html -d $(BUILDDIR)/doctrees $(SOURCEDIR) $(BUILDDIR)/html
 	@echo "Open $(BUILDDIR)/html/index.html"
 
@@ -64,14 +90,14 @@ format: $(STAMP)
 	$(BIN)/ruff format $(LINTED)
 	$(BIN)/ruff check --fix $(LINTED)
 
-livehtml: $(STAMP)
+livehtml: $(STAMP) $(MATHJAX)
 	$(BIN)/sphinx-autobuild -c . $(SOURCEDIR) $(BUILDDIR)/html -d $(BUILDDIR)/doctrees \
 		--watch code/grimoire --ignore "*.ipynb_checkpoints*" $(SPHINXOPTS)
 
-linkcheck: $(STAMP)
+linkcheck: $(STAMP) $(MATHJAX)
 	$(SPHINXBUILD) -b linkcheck -d $(BUILDDIR)/doctrees $(SOURCEDIR) $(BUILDDIR)/linkcheck
 
-bench: $(STAMP)
+bench: $(STAMP) $(MATHJAX)
 	$(BIN)/python .ci/bench.py --output $(BUILDDIR)/bench.json
 
 chapter: $(STAMP)
@@ -81,7 +107,7 @@ chapter: $(STAMP)
 # A draft build for an author: only CHAPTER executes (with its own cache), the
 # other pages render without outputs, and only CHAPTER's warnings are printed.
 DRAFT = $(BUILDDIR)/draft/$(basename $(notdir $(CHAPTER)))
-draft: $(STAMP)
+draft: $(STAMP) $(MATHJAX)
 	@test -n "$(CHAPTER)" || { echo "usage: make draft CHAPTER=book/part/name.md"; exit 2; }
 	@rm -rf $(DRAFT)/html
 	@GRIMOIRE_EXECUTE_ONLY=$(CHAPTER) GRIMOIRE_JUPYTER_CACHE=$(abspath $(DRAFT))/cache \
@@ -93,4 +119,4 @@ clean:
 	rm -rf $(BUILDDIR)
 
 distclean: clean
-	rm -rf .jupyter_cache $(VENV)
+	rm -rf .jupyter_cache $(VENV) .vendor

@@ -42,6 +42,8 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "sphinx_exercise",
+    # Solutions (`:class: dropdown`) start closed and open on a click.
+    "sphinx_togglebutton",
     "sphinxcontrib.bibtex",
     # literalinclude with :no-docstring:, for listings of the package's code.
     "listings",
@@ -54,6 +56,10 @@ extensions = [
     "references",
     # Repository buttons from configuration; executed notebooks to download.
     "publishing",
+    # The site needs no network: MathJax is served from the site itself.
+    "offline_maths",
+    # Every image a page shows has a real alt text, not its file path.
+    "image_alt",
 ]
 
 exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints", ".jupyter_cache"]
@@ -160,6 +166,32 @@ myst_html_meta = {
         "code that runs when the book is built."
     )
 }
+
+# The site works offline and on phones (issue 13; tests/test_browser.py checks
+# it in Chromium).
+# - Navigation: with a navbar item, pydata-sphinx-theme 0.20 draws a second
+#   pair of sidebar toggles in a top bar; both themes' scripts bind the first
+#   `.primary-toggle` in the page, a hidden one, so the visible hamburger and
+#   contents buttons did nothing below 992 px and the sidebar never collapsed on
+#   a desktop (pydata-sphinx-theme#2451, sphinx-book-theme#999). No navbar
+#   items: no top bar, one pair of toggles (search stays in the sidebar and the
+#   article header).
+html_theme_options["navbar_persistent"] = []
+# - First visit: the colour mode defaults to "auto", not "", which the theme's
+#   script rejected with a console error ("invalid theme mode").
+html_context = {"default_mode": "auto"}
+# - Maths: MathJax from the pinned npm tarball (`make mathjax`, see the
+#   Makefile), copied into the site's _static; never a CDN.
+MATHJAX_STATIC = ROOT / ".vendor" / "static"
+html_static_path.append(str(MATHJAX_STATIC))
+mathjax_path = "mathjax/tex-mml-chtml.js"
+# - Copy buttons copy code, not doctest prompts (>>>, ...) or their output:
+#   only the lines after a prompt, without it; a block with no prompt is
+#   copied whole.
+copybutton_prompt_text = r">>> |\.\.\. |\$ |In \[\d*\]: | {2,5}\.\.\.: "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+copybutton_exclude = ".linenos, .gp, .go"
 
 # -- The environment, shown on the status page --------------------------------
 # Computed at build time (not executed in a notebook), so it is never stale.
