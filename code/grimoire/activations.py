@@ -123,9 +123,7 @@ def softmax(scores, axis=-1):
     check_scalar("axis", axis, int)
     scores = np.asarray(scores, dtype=float)
     if scores.ndim == 0:
-        raise ValueError(
-            "Expected `scores` with at least one axis. Received: a scalar"
-        )
+        raise ValueError("Expected `scores` with at least one axis. Received: a scalar")
     shifted = np.exp(scores - scores.max(axis=axis, keepdims=True))
     return shifted / shifted.sum(axis=axis, keepdims=True)
 
@@ -162,7 +160,8 @@ def plot_activation(name, ax=None, limits=(-4.0, 4.0)):
     low, high = (check_scalar("limits", bound, float) for bound in limits)
     if not low < high:
         raise ValueError(
-            f"Expected `limits` as (low, high) with low < high. Received: limits={limits}"
+            "Expected `limits` as (low, high) with low < high. "
+            f"Received: limits={limits}"
         )
     if ax is None:
         _, ax = plt.subplots(figsize=(3.2, 2.6))
