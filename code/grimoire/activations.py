@@ -133,7 +133,8 @@ def plot_activation(name, ax=None, limits=(-4.0, 4.0)):
 
     For ``"softmax"`` the input is the vector of three scores ``(z, 0, 1)``:
     the panel shows the first probability, its derivative with respect to
-    ``z`` (``p (1 - p)``), and the other two probabilities (dotted).
+    ``z`` (``p (1 - p)``), and the other two probabilities (dotted and
+    dash-dotted).
 
     Args:
         name: ``"relu"``, ``"sigmoid"``, ``"tanh"`` or ``"softmax"``.
@@ -171,8 +172,9 @@ def plot_activation(name, ax=None, limits=(-4.0, 4.0)):
         probabilities = softmax(scores)
         value = probabilities[:, 0]
         slope = value * (1.0 - value)
-        for other, label in ((1, "p2 (score 0)"), (2, "p3 (score 1)")):
-            ax.plot(z, probabilities[:, other], ":", color="0.45", label=label)
+        for other, style in ((1, ":"), (2, "-.")):
+            label = f"p{other + 1} (score {other - 1})"
+            ax.plot(z, probabilities[:, other], style, color="0.45", label=label)
         value_label, slope_label = "p1 (score z)", "dp1/dz"
     else:
         value, slope = activation(name, z), activation_derivative(name, z)
@@ -181,5 +183,5 @@ def plot_activation(name, ax=None, limits=(-4.0, 4.0)):
     ax.plot(z, value, color="tab:blue", lw=1.8, label=value_label)
     ax.plot(z, slope, "--", color="tab:orange", lw=1.5, label=slope_label)
     ax.set_xlabel("z")
-    ax.legend(loc="upper left", fontsize="x-small")
+    ax.legend(loc="center left" if name == "softmax" else "upper left", fontsize=9)
     return ax
