@@ -304,6 +304,15 @@ def _forecasting(m):
     }
 
 
+def _activations(m):
+    return {
+        "activation": Call("tanh", np.zeros(3)),
+        "activation_derivative": Call("tanh", np.zeros(3)),
+        "softmax": Call(np.zeros(3), axis=-1),
+        "plot_activation": Call("tanh", ax=_axes(), limits=(-2.0, 2.0)),
+    }
+
+
 def _geometry(m):
     points = np.zeros((3, 2))
     return {
@@ -804,6 +813,7 @@ def _id_ngrams(m):
 
 
 REGISTRY = {
+    "grimoire.activations": _activations,
     "grimoire.archives": _archives,
     "grimoire.attention": _attention,
     "grimoire.autodiff": _autodiff,
