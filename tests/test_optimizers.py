@@ -120,6 +120,35 @@ def test_fit_line_counts_updates_and_recovers_the_line():
     assert w == pytest.approx(2, abs=0.1) and b == pytest.approx(-1, abs=0.1)
 
 
+def test_fit_line_follows_a_schedule_update_by_update():
+    x = rng.uniform(-1, 1, size=12)
+    y = 2 * x - 1
+    rates = [0.3, 0.1, 0.05]  # one update per epoch: batch descent
+    w, b, _ = fit_line(x, y, 12, learning_rate=lambda t: np.take(rates, t), epochs=3)
+    w_ref = b_ref = 0.0
+    for rate in rates:
+        error = w_ref * x + b_ref - y
+        w_ref, b_ref = (
+            w_ref - rate * 2 * np.mean(error * x),
+            b_ref - rate * 2 * np.mean(error),
+        )
+    assert (w, b) == pytest.approx((w_ref, b_ref))
+    w_const, _, _ = fit_line(x, y, 12, learning_rate=0.3, epochs=3)
+    assert w_const != pytest.approx(w)
+
+
+def test_fit_line_takes_a_keras_schedule():
+    import keras
+
+    x = rng.uniform(-1, 1, size=32)
+    y = 2 * x - 1 + rng.normal(scale=0.3, size=32)
+    cosine = keras.optimizers.schedules.CosineDecay(0.1, decay_steps=20 * 32)
+    _, _, noisy = fit_line(x, y, 1, learning_rate=0.1, epochs=20)
+    _, _, settled = fit_line(x, y, 1, learning_rate=cosine, epochs=20)
+    # with the rate decayed to zero, the last updates barely move the line
+    assert np.ptp(settled[-32:]) < np.ptp(noisy[-32:]) / 10
+
+
 def test_plot_trajectories_draws_each_path():
     paths = {
         "a": np.array([[1.0, 1.0], [0.0, 0.0]]),
@@ -255,6 +284,22 @@ def test_plot_trajectories_draws_each_path():
             lambda: fit_line(np.zeros(3), np.zeros(3), 1, seed=-1),
             ValueError,
             r"Expected `seed` to be an int >= 0. Received: seed=-1",
+        ),
+        (
+            lambda: fit_line(
+                np.zeros(3), np.zeros(3), 1, learning_rate=lambda t: 0.1, epochs=1
+            ),
+            ValueError,
+            r"Expected `learning_rate` to map the update numbers to one positive "
+            r"rate each, shape \(3,\). Received: rates of shape \(\), smallest 0.1",
+        ),
+        (
+            lambda: fit_line(
+                np.zeros(3), np.zeros(3), 1, learning_rate=lambda t: -t, epochs=1
+            ),
+            ValueError,
+            r"Expected `learning_rate` to map the update numbers to one positive "
+            r"rate each, shape \(3,\). Received: rates of shape \(3,\), smallest -2.0",
         ),
         (
             lambda: plot_trajectories(elongated_bowl(), {"x": np.zeros(3)}),

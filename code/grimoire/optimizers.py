@@ -389,7 +389,11 @@ def fit_line(x, y, batch_size, learning_rate=0.1, epochs=10, seed=0):
         x: Inputs, shape ``(n,)``.
         y: Targets, shape ``(n,)``.
         batch_size: Samples per update, an int in ``[1, n]``.
-        learning_rate: The step size, a positive number.
+        learning_rate: The step size, a positive number, or a schedule: a
+            callable that maps an array of update numbers (0, 1, 2 ...) to an
+            array of positive rates, such as a
+            ``keras.optimizers.schedules.LearningRateSchedule``. It is called
+            once, on all the update numbers.
         epochs: Passes over the data, a positive int.
         seed: Seed of the shuffling, an int >= 0.
 
@@ -400,14 +404,19 @@ def fit_line(x, y, batch_size, learning_rate=0.1, epochs=10, seed=0):
 
     Raises:
         TypeError: If ``batch_size``, ``epochs`` or ``seed`` is not an int, or
-            ``learning_rate`` not a number.
-        ValueError: If the shapes differ or an argument is out of range.
+            ``learning_rate`` neither a number nor a callable.
+        ValueError: If the shapes differ, an argument is out of range, or a
+            schedule does not give one positive rate per update.
 
     Example:
         >>> x = np.linspace(-1, 1, 50); y = 3 * x + 2
         >>> w, b, losses = fit_line(x, y, batch_size=50, learning_rate=0.5, epochs=100)
         >>> round(w, 3), round(b, 3), len(losses)
         (3.0, 2.0, 100)
+        >>> halving = lambda update: 0.5 * 0.5 ** (update // 50)  # step decay
+        >>> w, b, _ = fit_line(x, y, batch_size=50, learning_rate=halving, epochs=100)
+        >>> round(w, 2), round(b, 2)
+        (3.0, 2.0)
     """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.ndim != 1 or x.shape != y.shape:
@@ -416,19 +425,34 @@ def fit_line(x, y, batch_size, learning_rate=0.1, epochs=10, seed=0):
             f"Received: x.shape={x.shape}, y.shape={y.shape}"
         )
     check_scalar("batch_size", batch_size, int, min_value=1, max_value=len(x))
-    positive_float("learning_rate", learning_rate)
     positive_int("epochs", epochs)
     check_scalar("seed", seed, int, min_value=0)
+    rates = _rates_per_update(learning_rate, epochs * -(-len(x) // batch_size))
     rng, w, b, losses = np.random.default_rng(seed), 0.0, 0.0, []
     for _ in range(epochs):
         order = rng.permutation(len(x))
         for begin in range(0, len(x), batch_size):
             batch = order[begin : begin + batch_size]
             error = w * x[batch] + b - y[batch]
-            w -= learning_rate * 2 * np.mean(error * x[batch])
-            b -= learning_rate * 2 * np.mean(error)
+            rate = rates[len(losses)]
+            w -= rate * 2 * np.mean(error * x[batch])
+            b -= rate * 2 * np.mean(error)
             losses.append(float(np.mean((w * x + b - y) ** 2)))
     return float(w), float(b), np.array(losses)
+
+
+def _rates_per_update(learning_rate, updates):
+    """The learning rate of each of ``updates`` updates, from a number or a schedule."""
+    if not callable(learning_rate):
+        return np.full(updates, positive_float("learning_rate", learning_rate))
+    rates = np.asarray(learning_rate(np.arange(updates)), dtype=float)
+    if rates.shape != (updates,) or not np.all(rates > 0):
+        raise ValueError(
+            "Expected `learning_rate` to map the update numbers to one positive "
+            f"rate each, shape ({updates},). Received: rates of shape "
+            f"{rates.shape}, smallest {rates.min() if rates.size else None}"
+        )
+    return rates
 
 
 def plot_trajectories(surface, paths, ax=None, limits=((-5, 5), (-3, 3)), levels=20):

@@ -46,10 +46,10 @@ class NaiveDense:
     ``b`` starts at zero. ``W`` starts random, drawn uniformly from
     ``[-limit, limit]`` with ``limit = sqrt(6 / (input_size + output_size))``
     (``initializer="glorot_uniform"``, the default of Keras's ``Dense``), or
-    from ``[0, 0.1)`` (``"positive_uniform"``, as in the notes this book grew
-    from). Centred weights keep the outputs of a wide layer near zero; all
-    positive ones add up, and with 784 inputs the first logits are in the
-    hundreds.
+    from ``[0, 0.1)`` (``"positive_uniform"``, as in the listing of Chollet's
+    *Deep Learning with Python*). Centred weights keep the outputs of a wide
+    layer near zero; all positive ones add up, and with 784 inputs the first
+    logits are in the hundreds.
 
     Args:
         input_size: Features per input sample, a positive int.
