@@ -483,6 +483,10 @@ def _regularization(m):
             seed=0,
             return_models=False,
         ),  # fmt: skip
+        "hidden_kernels": Call(_dense_model()),
+        "repeat_experiment": Call(
+            {"tiny": tiny}, (x, y), (x, y), seeds=(0,), epochs=1, batch_size=8
+        ),
         "summarize": Call({"a": {"accuracy": [0.8], "val_accuracy": [0.7]}}),
         "epochs_to_reach": Call({"val_accuracy": [0.5]}, 0.4, key="val_accuracy"),
         "plot_learning_curves": Call(
