@@ -494,6 +494,10 @@ def _regularization(m):
             seed=0,
             return_models=False,
         ),  # fmt: skip
+        "hidden_kernels": Call(_dense_model()),
+        "repeat_experiment": Call(
+            {"tiny": tiny}, (x, y), (x, y), seeds=(0,), epochs=1, batch_size=8
+        ),
         "summarize": Call({"a": {"accuracy": [0.8], "val_accuracy": [0.7]}}),
         "epochs_to_reach": Call({"val_accuracy": [0.5]}, 0.4, key="val_accuracy"),
         "plot_learning_curves": Call(
@@ -728,14 +732,11 @@ def _training(m):
 
     x, y = np.zeros((4, 2), "float32"), np.zeros((4, 2), "float32")
     loss, optimizer = keras.losses.MeanSquaredError(), keras.optimizers.SGD()
-    folder = _tmp("training")
     return {
         "ListLogger": Call(records=[]),
         "train_from_scratch": Call(
             _dense_model(), x, y, loss, optimizer, epochs=1, batch_size=4
         ),
-        "ScalarEventWriter": Call(folder),
-        "read_scalars": Call(folder),
     }
 
 
@@ -915,10 +916,6 @@ KNOWN_GAPS = {
     ("grimoire.training.train_from_scratch", "model"): "TensorFlow: 'not callable'",
     ("grimoire.training.train_from_scratch", "loss_fn"): "TensorFlow: 'not callable'",
     ("grimoire.training.train_from_scratch", "optimizer"): "AttributeError: no 'apply'",
-    (
-        "grimoire.training.read_scalars",
-        "log_dir",
-    ): "os: 'expected str, bytes or PathLike'",
     ("grimoire.translation.number_pairs", "numbers"): "not iterable",
 }
 

@@ -6,8 +6,10 @@ from grimoire.regularization import (
     NumpyBatchNorm,
     build_variant,
     epochs_to_reach,
+    hidden_kernels,
     inverted_dropout,
     plot_learning_curves,
+    repeat_experiment,
     run_experiment,
     summarize,
 )
@@ -179,6 +181,48 @@ def test_numpy_scalars_are_accepted_and_give_the_same_results():
     assert len(histories["a"]["loss"]) == 1
 
 
+def test_hidden_kernels_skip_the_output_and_non_dense_layers():
+    model = build_variant("batchnorm", hidden_units=3, depth=2, input_size=5)
+    kernels = hidden_kernels(model)
+    assert [k.shape for k in kernels] == [(5, 3), (3, 3)]
+    np.testing.assert_array_equal(kernels[1], model.layers[3].kernel.numpy())
+
+
+TINY = dict(hidden_units=4, depth=1, input_size=5, num_classes=2)
+
+
+def test_repeat_experiment_matches_one_run_per_seed():
+    configs = {"plain": TINY, "l2": dict(TINY, variant="l2", l2=0.1)}
+    runs, results = repeat_experiment(
+        configs, (X, Y), (X, Y), seeds=[3, 4], epochs=2, batch_size=8
+    )
+    assert sorted(runs) == [3, 4]
+    for index, seed in enumerate([3, 4]):
+        histories, models = run_experiment(
+            configs, (X, Y), (X, Y), epochs=2, batch_size=8, seed=seed,
+            return_models=True,
+        )  # fmt: skip
+        for name in configs:
+            measured = results[name]
+            assert measured["val_accuracy"][index] == pytest.approx(
+                histories[name]["val_accuracy"][-1]
+            )
+            train_accuracy = models[name].evaluate(X, Y, verbose=0)[1]
+            fit_gap = (
+                histories[name]["accuracy"][-1] - histories[name]["val_accuracy"][-1]
+            )
+            assert measured["fit_gap"][index] == pytest.approx(fit_gap)
+            assert measured["train_accuracy"][index] == pytest.approx(train_accuracy)
+            norm = np.sqrt(sum((k**2).sum() for k in hidden_kernels(models[name])))
+            assert measured["kernel_norm"][index] == pytest.approx(norm, rel=1e-5)
+    for measured in results.values():
+        np.testing.assert_allclose(
+            measured["gap"], measured["train_accuracy"] - measured["val_accuracy"]
+        )
+    # a strong penalty keeps the weights smaller, seed by seed
+    assert np.all(results["l2"]["kernel_norm"] < results["plain"]["kernel_norm"])
+
+
 @pytest.mark.parametrize(
     "call, error, message",
     [
@@ -346,6 +390,33 @@ def test_numpy_scalars_are_accepted_and_give_the_same_results():
             TypeError,
             r"Expected `threshold` to be a float. "
             r"Received: threshold='0.5' of type str",
+        ),
+        (
+            lambda: hidden_kernels("model"),
+            TypeError,
+            r"Expected `model` to be a keras.Model. "
+            r"Received: model='model' of type str",
+        ),
+        (
+            lambda: repeat_experiment({"a": TINY}, (X, Y), (X, Y), seeds=3),
+            TypeError,
+            r"Expected `seeds` to be a list or tuple of ints. "
+            r"Received: seeds=3 of type int",
+        ),
+        (
+            lambda: repeat_experiment({"a": TINY}, (X, Y), (X, Y), seeds=[]),
+            ValueError,
+            r"Expected `len\(seeds\)` to be an int >= 1. Received: len\(seeds\)=0",
+        ),
+        (
+            lambda: repeat_experiment({"a": TINY}, (X, Y), (X, Y), seeds=[0, -1]),
+            ValueError,
+            r"Expected `seeds\[1\]` to be an int >= 0. Received: seeds\[1\]=-1",
+        ),
+        (
+            lambda: repeat_experiment({"a": TINY}, X, (X, Y)),
+            TypeError,
+            r"Expected `train` to be an \(x, y\) pair. Received: train=",
         ),
         (
             lambda: summarize([]),

@@ -8,8 +8,6 @@ from grimoire.training import (
     CustomTrainStepModel,
     LegacyTrainStepModel,
     ListLogger,
-    ScalarEventWriter,
-    read_scalars,
     train_from_scratch,
 )
 
@@ -125,42 +123,6 @@ def test_list_logger_records_each_epoch():
     assert set(records[0]) == {"epoch", "loss", "accuracy", "val_loss", "val_accuracy"}
 
 
-def test_event_files_round_trip(tmp_path):
-    history = fit(
-        tiny(),
-        epochs=2,
-        callbacks=[ScalarEventWriter(tmp_path)],
-        validation_data=(X, Y),
-    )
-    scalars = read_scalars(tmp_path)
-    assert set(scalars) == {"train", "validation"}
-    steps, values = scalars["validation"]["epoch_loss"]
-    assert steps.tolist() == [0, 1]
-    assert values == pytest.approx(history["val_loss"], rel=1e-6)
-    assert scalars["train"]["epoch_accuracy"][1] == pytest.approx(
-        history["accuracy"], rel=1e-6
-    )
-
-
-def test_event_files_are_real_tensorboard_files(tmp_path):
-    import tensorflow as tf
-
-    writer = ScalarEventWriter(tmp_path)
-    writer.on_epoch_end(3, {"loss": 0.25})
-    writer.on_train_end()
-    (path,) = (tmp_path / "train").glob("events.out.tfevents.*")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        events = list(tf.compat.v1.train.summary_iterator(str(path)))
-    assert events[0].file_version.startswith("brain.Event")
-    (value,) = [v for e in events for v in e.summary.value]
-    assert (
-        value.tag == "epoch_loss"
-        and value.metadata.plugin_data.plugin_name == "scalars"
-    )
-    assert float(tf.make_ndarray(value.tensor)) == 0.25
-
-
 def test_from_scratch_accepts_numpy_integers():
     model = tiny()
     losses = train_from_scratch(
@@ -183,12 +145,6 @@ def test_from_scratch_accepts_numpy_integers():
             TypeError,
             r"Expected `records` to be a list or None. "
             r"Received: records=\(\) of type tuple",
-        ),
-        (
-            lambda: ScalarEventWriter(3),
-            TypeError,
-            r"Expected `log_dir` to be a str or a path. "
-            r"Received: log_dir=3 of type int",
         ),
         (
             lambda: train_from_scratch(None, X, Y, None, None, epochs=0),
@@ -217,11 +173,3 @@ def test_from_scratch_accepts_numpy_integers():
 def test_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()
-
-
-def test_read_scalars_needs_event_files(tmp_path):
-    with pytest.raises(
-        FileNotFoundError,
-        match=r"Expected event files .* below `log_dir`. Received: log_dir=",
-    ):
-        read_scalars(tmp_path)

@@ -8,6 +8,10 @@
   optimizers; :func:`run_experiment` trains several of them on the same data
   and returns their histories; :func:`summarize` and
   :func:`plot_learning_curves` compare them.
+- :func:`repeat_experiment` runs the same experiment from several seeds and
+  measures where each run ends, so that a difference between variants can be
+  told from seed-to-seed noise; :func:`hidden_kernels` returns the hidden
+  weights whose size L2 regularization controls.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from grimoire.validation import (
     check_choice,
     check_scalar,
     check_type,
+    keras_model,
     positive_float,
     positive_int,
     unit_rate,
@@ -33,6 +38,8 @@ __all__ = [
     "inverted_dropout",
     "build_variant",
     "run_experiment",
+    "hidden_kernels",
+    "repeat_experiment",
     "summarize",
     "epochs_to_reach",
     "plot_learning_curves",
@@ -300,6 +307,124 @@ def run_experiment(
         )
         histories[name] = history.history
     return (histories, models) if return_models else histories
+
+
+def hidden_kernels(model):
+    """The kernels of a model's hidden ``Dense`` layers, as NumPy arrays.
+
+    Every ``Dense`` layer but the last (the output layer) counts as hidden.
+    These are the weights that the ``"l2"`` variant of :func:`build_variant`
+    penalizes.
+
+    Args:
+        model: A built Keras model.
+
+    Returns:
+        A list of arrays, one per hidden ``Dense`` layer, in order.
+
+    Raises:
+        TypeError: If ``model`` is not a ``keras.Model``.
+
+    Example:
+        >>> model = build_variant("dropout", hidden_units=8, depth=2, input_size=4)
+        >>> [kernel.shape for kernel in hidden_kernels(model)]
+        [(4, 8), (8, 8)]
+    """
+    keras_model("model", model)
+    dense = [layer for layer in model.layers if isinstance(layer, layers.Dense)]
+    return [np.asarray(layer.kernel) for layer in dense[:-1]]
+
+
+def repeat_experiment(
+    configs, train, validation, seeds=(0, 1, 2), epochs=10, batch_size=128
+):
+    """Run :func:`run_experiment` once per seed and measure where each run ends.
+
+    One seed gives one draw of the initial weights and of the batch order;
+    the spread over several seeds says how far a difference between two
+    configurations can be trusted.
+
+    Args:
+        configs: ``{name: keyword arguments of build_variant}``.
+        train: ``(x, y)`` training arrays.
+        validation: ``(x, y)`` validation arrays.
+        seeds: A non-empty list or tuple of seeds (ints >= 0).
+        epochs: Passes over the training data.
+        batch_size: Examples per step.
+
+    Returns:
+        A pair ``(runs, results)``. ``runs`` is ``{seed: (histories,
+        models)}`` as from ``run_experiment(..., return_models=True)``.
+        ``results`` is ``{name: {quantity: array with one value per seed}}``
+        for five quantities: ``train_accuracy``, measured by ``evaluate``
+        (in inference mode, so dropout is off); ``val_accuracy`` at the last
+        epoch; ``gap``, the first minus the second; ``fit_gap``, the same
+        gap from the training accuracy that ``fit`` logged (averaged over
+        the last epoch's batches, in training mode); and ``kernel_norm``,
+        the Euclidean norm of all :func:`hidden_kernels` together.
+
+    Raises:
+        TypeError: If ``configs`` is not a dict, ``train`` or ``validation``
+            not a tuple or list, ``seeds`` not a list or tuple of ints, or
+            ``epochs`` or ``batch_size`` not an int.
+        ValueError: If ``configs`` or ``seeds`` is empty, a seed is negative,
+            or ``epochs`` or ``batch_size`` is below 1.
+
+    Example:
+        >>> x = np.random.default_rng(0).random((64, 4)).astype("float32")
+        >>> y = (x[:, 0] > 0.5).astype(int)
+        >>> tiny = dict(hidden_units=4, depth=1, input_size=4, num_classes=2)
+        >>> runs, results = repeat_experiment(
+        ...     {"tiny": tiny}, (x, y), (x, y), seeds=(0, 1), epochs=1
+        ... )
+        >>> sorted(runs), results["tiny"]["gap"].shape
+        ([0, 1], (2,))
+        >>> sorted(results["tiny"])
+        ['fit_gap', 'gap', 'kernel_norm', 'train_accuracy', 'val_accuracy']
+    """
+    check_type("configs", configs, dict)
+    check_scalar("len(configs)", len(configs), int, min_value=1)
+    check_type("train", train, (list, tuple), "an (x, y) pair")
+    check_type("validation", validation, (list, tuple), "an (x, y) pair")
+    check_type("seeds", seeds, (list, tuple), "a list or tuple of ints")
+    check_scalar("len(seeds)", len(seeds), int, min_value=1)
+    seeds = [
+        check_scalar(f"seeds[{index}]", seed, int, min_value=0)
+        for index, seed in enumerate(seeds)
+    ]
+    epochs = positive_int("epochs", epochs)
+    batch_size = positive_int("batch_size", batch_size)
+    runs = {}
+    measured = {name: {} for name in configs}
+    for seed in seeds:
+        histories, models = run_experiment(
+            configs,
+            train,
+            validation,
+            epochs=epochs,
+            batch_size=batch_size,
+            seed=seed,
+            return_models=True,
+        )
+        runs[seed] = (histories, models)
+        for name, model in models.items():
+            train_accuracy = float(model.evaluate(*train, verbose=0)[1])
+            val_accuracy = float(histories[name]["val_accuracy"][-1])
+            norm = np.sqrt(sum(np.sum(k**2) for k in hidden_kernels(model)))
+            logged = float(histories[name]["accuracy"][-1])
+            for key, value in [
+                ("train_accuracy", train_accuracy),
+                ("val_accuracy", val_accuracy),
+                ("gap", train_accuracy - val_accuracy),
+                ("fit_gap", logged - val_accuracy),
+                ("kernel_norm", float(norm)),
+            ]:
+                measured[name].setdefault(key, []).append(value)
+    results = {
+        name: {key: np.array(values) for key, values in quantities.items()}
+        for name, quantities in measured.items()
+    }
+    return runs, results
 
 
 def summarize(histories):

@@ -8,17 +8,14 @@
 - :func:`train_from_scratch` trains with ``tf.GradientTape`` in a
   ``tf.function``, and gives the same numbers as ``fit``.
 - :class:`ListLogger` records each epoch's logs in a list.
-- :class:`ScalarEventWriter` writes epoch metrics as TensorBoard event files
-  (without needing the ``tensorboard`` package) and :func:`read_scalars`
-  reads such files back, including those of ``keras.callbacks.TensorBoard``.
+
+TensorBoard logs are written with ``keras.callbacks.TensorBoard`` and read
+back with TensorBoard's own ``EventAccumulator`` (see the training chapter).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import keras
-import numpy as np
 import tensorflow as tf
 
 from grimoire.validation import check_type, positive_int
@@ -28,8 +25,6 @@ __all__ = [
     "CustomTrainStepModel",
     "LegacyTrainStepModel",
     "train_from_scratch",
-    "ScalarEventWriter",
-    "read_scalars",
 ]
 
 
@@ -199,119 +194,3 @@ def train_from_scratch(model, x, y, loss_fn, optimizer, epochs=1, batch_size=32)
             )
         history.append(float(epoch_loss.result()))
     return history
-
-
-class ScalarEventWriter(keras.callbacks.Callback):
-    """Write each epoch's metrics as TensorBoard scalars, as Keras's callback does.
-
-    ``keras.callbacks.TensorBoard`` needs the ``tensorboard`` package to
-    write scalars. This callback writes the same files with TensorFlow alone:
-    ``log_dir/train`` gets ``epoch_loss``, ``epoch_accuracy``, ... and
-    ``log_dir/validation`` gets the ``val_`` metrics under the same names.
-    TensorBoard shows them as usual (``tensorboard --logdir log_dir``).
-
-    Args:
-        log_dir: The folder to write into (created if needed).
-
-    Raises:
-        TypeError: If ``log_dir`` is not a str or path.
-
-    Example:
-        >>> import tempfile
-        >>> folder = tempfile.mkdtemp()
-        >>> writer = ScalarEventWriter(folder)
-        >>> writer.on_epoch_end(0, {"loss": 0.5, "val_loss": 0.7})
-        >>> writer.on_train_end()
-        >>> sorted(path.name for path in Path(folder).iterdir())
-        ['train', 'validation']
-    """
-
-    def __init__(self, log_dir):
-        super().__init__()
-        check_type("log_dir", log_dir, (str, Path), "a str or a path")
-        self.log_dir = Path(log_dir)
-        self._writers = {}
-        self._metadata = tf.compat.v1.SummaryMetadata(
-            plugin_data=tf.compat.v1.SummaryMetadata.PluginData(plugin_name="scalars")
-        )
-
-    def _writer(self, run):
-        if run not in self._writers:
-            self._writers[run] = tf.summary.create_file_writer(str(self.log_dir / run))
-        return self._writers[run]
-
-    def on_epoch_end(self, epoch, logs=None):
-        for name, value in (logs or {}).items():
-            run, tag = (
-                ("validation", name[4:]) if name.startswith("val_") else ("train", name)
-            )
-            with self._writer(run).as_default():
-                tf.summary.write(
-                    f"epoch_{tag}",
-                    tf.constant(float(value)),
-                    step=epoch,
-                    metadata=self._metadata,
-                )
-
-    def on_train_end(self, logs=None):
-        for writer in self._writers.values():
-            writer.close()
-        self._writers = {}
-
-
-def read_scalars(log_dir):
-    """Read the scalars of every run below ``log_dir`` from its event files.
-
-    Each event file is a TFRecord file of serialized ``Event`` protocol
-    buffers; every summary value in it is a tag, a step and a tensor.
-
-    Args:
-        log_dir: A folder written by :class:`ScalarEventWriter` or
-            ``keras.callbacks.TensorBoard``.
-
-    Returns:
-        ``{run: {tag: (steps, values)}}``, the run being the sub-folder
-        (``"train"``, ``"validation"``), steps and values NumPy arrays
-        sorted by step.
-
-    Raises:
-        FileNotFoundError: If ``log_dir`` holds no event file.
-
-    Example:
-        >>> import tempfile
-        >>> folder = tempfile.mkdtemp()
-        >>> writer = ScalarEventWriter(folder)
-        >>> for epoch, loss in enumerate([0.9, 0.5]):
-        ...     writer.on_epoch_end(epoch, {"loss": loss})
-        >>> writer.on_train_end()
-        >>> steps, values = read_scalars(folder)["train"]["epoch_loss"]
-        >>> steps.tolist(), values.round(2).tolist()
-        ([0, 1], [0.9, 0.5])
-    """
-    root = Path(log_dir)
-    files = sorted(root.rglob("events.out.tfevents.*"))
-    if not files:
-        raise FileNotFoundError(
-            "Expected event files (events.out.tfevents.*) below `log_dir`. "
-            f"Received: log_dir={str(log_dir)!r}"
-        )
-    points = {}
-    for path in files:
-        run = path.parent.relative_to(root).as_posix() if path.parent != root else "."
-        for record in tf.data.TFRecordDataset(str(path)):
-            event = tf.compat.v1.Event.FromString(record.numpy())
-            for value in event.summary.value:
-                if value.HasField("tensor"):
-                    number = float(tf.make_ndarray(value.tensor))
-                else:
-                    number = float(value.simple_value)
-                points.setdefault(run, {}).setdefault(value.tag, []).append(
-                    (event.step, number)
-                )
-    return {
-        run: {
-            tag: tuple(np.array(column) for column in zip(*sorted(pairs)))
-            for tag, pairs in tags.items()
-        }
-        for run, tags in points.items()
-    }
