@@ -341,14 +341,21 @@ def _interpret(m):
     images = np.ones((1, 8, 8, 1), "float32")
     return {
         "filter_patterns": Call(
-            _convnet(), "relu_1", [0], steps=1, step_size=0.5, seed=0
+            _convnet(),
+            "relu_1",
+            [0],
+            steps=1,
+            step_size=0.5,
+            seed=0,
+            border=1,
+            pixel_range=(0.0, 1.0),
         ),
         "grad_cam_model": Call(_convnet(), "relu_1", "logits"),
         "grad_cam": Call(_convnet(), images, "relu_1", "logits", 0),
         "upsample": Call(np.zeros((2, 2)), (4, 4)),
         "overlay": Call(np.zeros((4, 4)), np.ones((2, 2)), alpha=0.5, cmap="jet"),
-        "randomized_copy": Call(_convnet(), seed=0),
-        "heatmap_correlation": Call(np.ones((2, 2)), np.eye(2)),
+        "randomized_copy": Call(_convnet(), seed=0, layer_names=["logits"]),
+        "heatmap_correlation": Call(np.ones((2, 2)), np.eye(2), method="spearman"),
     }
 
 

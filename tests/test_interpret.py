@@ -1,6 +1,7 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from keras import layers
 
 from grimoire.convnets import build_convnet
@@ -53,13 +54,112 @@ def test_filter_patterns_excite_their_own_filter():
     model = build_convnet(
         input_shape=(10, 10, 1), num_classes=2, filters=(6,), dense_units=0
     )
-    patterns = filter_patterns(model, "relu_1", [1, 4], steps=15)
-    probe = keras.Model(model.inputs[0], model.get_layer("relu_1").output)
+    patterns = filter_patterns(model, "conv_1", [1, 4], steps=30, border=0)
+    probe = keras.Model(model.inputs[0], model.get_layer("conv_1").output)
     rng = np.random.default_rng(0)
     start = (0.5 + 0.05 * rng.standard_normal(patterns.shape)).astype("float32")
     after = keras.ops.convert_to_numpy(probe(patterns)).mean(axis=(1, 2))
     before = keras.ops.convert_to_numpy(probe(start)).mean(axis=(1, 2))
-    assert after[0, 1] > before[0, 1] + 0.1 and after[1, 4] > before[1, 4] + 0.1
+    # The mean of a convolution is linear in the pixels, so the best image in
+    # [0, 1] has each pixel at 1 where the gradient is positive, else at 0.
+    x = tf.constant(start)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        means = tf.reduce_mean(probe(x), axis=(1, 2))
+        score = means[0, 1] + means[1, 4]
+    best = tf.cast(tape.gradient(score, x) > 0, "float32")
+    optimum = keras.ops.convert_to_numpy(probe(best)).mean(axis=(1, 2))
+    for i, f in [(0, 1), (1, 4)]:
+        assert after[i, f] > before[i, f] + 0.8 * (optimum[i, f] - before[i, f])
+    # each pattern excites its own filter more than the other pattern does
+    assert after[0, 1] > after[1, 1] and after[1, 4] > after[0, 4]
+
+
+def test_filter_patterns_stay_in_pixel_range_unless_told_otherwise():
+    keras.utils.set_random_seed(0)
+    model = build_convnet(
+        input_shape=(10, 10, 1), num_classes=2, filters=(6,), dense_units=0
+    )
+    clipped = filter_patterns(model, "conv_1", [0, 5], steps=30, step_size=0.2)
+    free = filter_patterns(
+        model, "conv_1", [0, 5], steps=30, step_size=0.2, pixel_range=None
+    )
+    assert clipped.min() >= 0 and clipped.max() <= 1
+    assert free.min() < 0 or free.max() > 1
+    narrow = filter_patterns(model, "conv_1", [0], steps=5, pixel_range=(0.4, 0.6))
+    assert narrow.min() >= 0.4 and narrow.max() <= 0.6
+
+
+def test_filter_patterns_move_a_filter_silent_at_the_start():
+    """After the ReLU a silent filter has no gradient; before it, it has one."""
+    keras.utils.set_random_seed(0)
+    model = build_convnet(
+        input_shape=(10, 10, 1), num_classes=2, filters=(3,), dense_units=0
+    )
+    conv = model.get_layer("conv_1")
+    kernel, bias = conv.get_weights()
+    kernel[..., 0] = np.abs(kernel[..., 0])  # rises with every pixel
+    bias[0] = -20.0  # but never above 0 on images in [0, 1]
+    conv.set_weights([kernel, bias])
+    after_relu = filter_patterns(model, "relu_1", [0], steps=10)
+    before_relu = filter_patterns(model, "conv_1", [0], steps=10)
+    rng = np.random.default_rng(0)
+    start = np.clip(0.5 + 0.05 * rng.standard_normal(after_relu.shape), 0, 1)
+    np.testing.assert_allclose(after_relu, start, atol=1e-6)  # never moved
+    assert before_relu.mean() > start.mean() + 0.3  # brightened towards 1
+
+
+def test_filter_patterns_border_leaves_out_the_edge_positions():
+    keras.utils.set_random_seed(0)
+    model = build_convnet(
+        input_shape=(10, 10, 1), num_classes=2, filters=(2,), dense_units=0
+    )
+    whole = filter_patterns(model, "conv_1", [1], steps=3, border=0)
+    inner = filter_patterns(model, "conv_1", [1], steps=3, border=2)
+    assert not np.allclose(whole, inner)
+    # with a 3 x 3 kernel, positions 2..7 never see the corner pixel (0, 0)
+    rng = np.random.default_rng(0)
+    start = np.clip(0.5 + 0.05 * rng.standard_normal(inner.shape), 0, 1)
+    assert inner[0, 0, 0, 0] == pytest.approx(start[0, 0, 0, 0])
+
+
+def test_randomized_copy_of_chosen_layers_keeps_the_others():
+    keras.utils.set_random_seed(0)
+    model = build_convnet(
+        input_shape=(8, 8, 1), num_classes=3, filters=(4, 4), dense_units=5
+    )
+    for layer in model.layers:  # non-zero biases, to see them reset
+        if getattr(layer, "bias", None) is not None:
+            layer.bias.assign(np.ones(tuple(layer.bias.shape), "float32"))
+    copy = randomized_copy(model, seed=1, layer_names=["dense", "logits"])
+    for name in ["conv_1", "conv_2"]:
+        for a, b in zip(
+            copy.get_layer(name).get_weights(), model.get_layer(name).get_weights()
+        ):
+            np.testing.assert_array_equal(a, b)
+    for name in ["dense", "logits"]:
+        kernel, bias = copy.get_layer(name).get_weights()
+        assert not np.allclose(kernel, model.get_layer(name).get_weights()[0])
+        np.testing.assert_array_equal(bias, 0.0)
+    x = np.random.default_rng(0).random((2, 8, 8, 1)).astype("float32")
+    assert not np.allclose(copy.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_heatmap_rank_correlation():
+    rng = np.random.default_rng(0)
+    a, b = rng.random((6, 6)), rng.random((6, 6))
+    assert heatmap_correlation(a, np.exp(5 * a), "spearman") == pytest.approx(1.0)
+    assert heatmap_correlation(a, np.exp(5 * a)) < 0.99  # not linear
+    ranks_a = np.argsort(np.argsort(a.ravel()))
+    ranks_b = np.argsort(np.argsort(b.ravel()))
+    assert heatmap_correlation(a, b, "spearman") == pytest.approx(
+        np.corrcoef(ranks_a, ranks_b)[0, 1]
+    )
+    tied = np.array([0.0, 0.0, 0.0, 1.0, 2.0])  # ties share the average rank 1
+    expected = np.corrcoef([1.0, 1.0, 1.0, 3.0, 4.0], [0.0, 1.0, 2.0, 3.0, 4.0])
+    assert heatmap_correlation(tied, np.arange(5.0), "spearman") == pytest.approx(
+        expected[0, 1]
+    )
 
 
 def test_upsample_and_overlay():
@@ -284,6 +384,59 @@ HEAT = np.array([[0.0, 1.0], [1.0, 0.0]])
             TypeError,
             r"Expected `model` to be a keras.Model. "
             r"Received: model='model' of type str",
+        ),
+        (
+            lambda: filter_patterns(CONVNET, "relu_1", [0], border=4),
+            ValueError,
+            r"Expected `border` to be an int in \[0, 3\]. Received: border=4",
+        ),
+        (
+            lambda: filter_patterns(CONVNET, "relu_1", [0], pixel_range=1.0),
+            TypeError,
+            r"Expected `pixel_range` to be a tuple or list. "
+            r"Received: pixel_range=1.0 of type float",
+        ),
+        (
+            lambda: filter_patterns(CONVNET, "relu_1", [0], pixel_range=(0, 1, 2)),
+            ValueError,
+            r"Expected `len\(pixel_range\)` to be one of \(2,\). "
+            r"Received: len\(pixel_range\)=3",
+        ),
+        (
+            lambda: filter_patterns(CONVNET, "relu_1", [0], pixel_range=(1, 0)),
+            ValueError,
+            r"Expected `pixel_range` to be \(low, high\) with low < high. "
+            r"Received: pixel_range=\(1, 0\)",
+        ),
+        (
+            lambda: filter_patterns(CONVNET, "relu_1", [0], pixel_range=("0", 1)),
+            TypeError,
+            r"Expected `pixel_range\[0\]` to be a float. "
+            r"Received: pixel_range\[0\]='0' of type str",
+        ),
+        (
+            lambda: randomized_copy(CONVNET, layer_names=["conv_9"]),
+            ValueError,
+            r"Expected `layer_names\[0\]` to be one of \(.*'conv_1'.*\). "
+            r"Received: layer_names\[0\]='conv_9'",
+        ),
+        (
+            lambda: randomized_copy(CONVNET, layer_names="conv_1"),
+            TypeError,
+            r"Expected `layer_names` to be a tuple or list. "
+            r"Received: layer_names='conv_1' of type str",
+        ),
+        (
+            lambda: randomized_copy(CONVNET, layer_names=[1]),
+            TypeError,
+            r"Expected `layer_names\[0\]` to be a str. "
+            r"Received: layer_names\[0\]=1 of type int",
+        ),
+        (
+            lambda: heatmap_correlation(HEAT, HEAT, method="kendall"),
+            ValueError,
+            r"Expected `method` to be one of \('pearson', 'spearman'\). "
+            r"Received: method='kendall'",
         ),
         (
             lambda: heatmap_correlation(np.zeros((5, 5)), np.zeros(25)),

@@ -43,44 +43,67 @@ __all__ = [
 ]
 
 
-def filter_patterns(model, layer_name, filters, steps=40, step_size=0.5, seed=0):
+def filter_patterns(
+    model,
+    layer_name,
+    filters,
+    steps=60,
+    step_size=0.05,
+    seed=0,
+    border=1,
+    pixel_range=(0.0, 1.0),
+):
     """Images that each excite one filter of a layer as much as possible.
 
     Start from a grey image with a little noise and repeat: compute the mean
-    activation of the filter over the feature map, take its gradient with
-    respect to the input image, scale the gradient to unit length and step
-    up it. All the filters are optimized at once, one image each, in a batch.
+    activation of the filter over the feature map (leaving out ``border``
+    positions at each edge, where the zero padding distorts it), take its
+    gradient with respect to the input image, scale the gradient to a root
+    mean square of 1 per pixel, step up it by ``step_size`` and clip the
+    pixels to ``pixel_range``. All the filters are optimized at once, one
+    image each, in a batch.
+
+    Pass the convolution itself (``"conv_2"``), before its ReLU, rather than
+    the ReLU: a filter that gives no positive response anywhere on the
+    starting image has a zero gradient after the ReLU and never moves.
 
     Args:
         model: A Keras model with one image input of known height, width and
             channels.
-        layer_name: The layer whose filters to visualize, such as ``"relu_2"``.
+        layer_name: The layer whose filters to visualize, such as ``"conv_2"``.
         filters: Indices of the filters (channels of the layer's output), or
             one index.
         steps: Gradient-ascent steps.
-        step_size: Length of each step in input space.
+        step_size: Root-mean-square change of a pixel in one step.
         seed: Seed of the starting noise, a non-negative int.
+        border: Positions of the feature map left out at each edge, an int
+            >= 0 smaller than half the map's height and width.
+        pixel_range: ``(low, high)`` to clip the pixels to after each step,
+            such as the ``(0, 1)`` of the training images; None for no clip.
 
     Returns:
         A float32 array ``(len(filters), height, width, channels)``: the
-        patterns, unscaled.
+        patterns, in ``pixel_range``.
 
     Raises:
         TypeError: If ``model`` is not a Keras model, ``layer_name`` not a
-            str, or a number is of the wrong type.
+            str, ``pixel_range`` not a pair or None, or a number is of the
+            wrong type.
         ValueError: If ``layer_name`` is not a layer, ``filters`` is empty or
-            an index is out of range, or ``steps`` or ``step_size`` is not
-            positive.
+            an index is out of range, ``steps`` or ``step_size`` is not
+            positive, ``border`` leaves no position, or ``pixel_range`` is
+            not increasing.
 
     Example:
         >>> from grimoire.convnets import build_convnet
         >>> model = build_convnet(input_shape=(8, 8, 1), filters=(4,), dense_units=0)
-        >>> filter_patterns(model, "relu_1", [0, 3], steps=2).shape
-        (2, 8, 8, 1)
+        >>> patterns = filter_patterns(model, "conv_1", [0, 3], steps=2)
+        >>> patterns.shape, bool(patterns.min() >= 0 and patterns.max() <= 1)
+        ((2, 8, 8, 1), True)
     """
     model = keras_model("model", model)
     layer = model_layer(model, layer_name)
-    channels = layer.output.shape[-1]
+    _, height, width, channels = layer.output.shape
     filters = [filters] if np.ndim(filters) == 0 else list(filters)
     check_scalar("len(filters)", len(filters), int, min_value=1)
     for i, index in enumerate(filters):
@@ -88,6 +111,9 @@ def filter_patterns(model, layer_name, filters, steps=40, step_size=0.5, seed=0)
     steps = positive_int("steps", steps)
     step_size = positive_float("step_size", step_size)
     seed = check_scalar("seed", seed, int, min_value=0)
+    largest = (min(height, width) - 1) // 2
+    border = check_scalar("border", border, int, min_value=0, max_value=largest)
+    low, high = _pixel_range(pixel_range)
     probe = keras.Model(model.inputs[0], layer.output)
     one_hot = tf.one_hot(filters, channels)  # (n, channels): each image's filter
 
@@ -96,18 +122,36 @@ def filter_patterns(model, layer_name, filters, steps=40, step_size=0.5, seed=0)
         with tf.GradientTape() as tape:
             tape.watch(images)
             maps = probe(images, training=False)  # (n, height, width, channels)
-            activation = tf.reduce_mean(maps, axis=(1, 2))  # (n, channels)
+            inner = maps[:, border : height - border, border : width - border]
+            activation = tf.reduce_mean(inner, axis=(1, 2))  # (n, channels)
             score = tf.reduce_sum(activation * one_hot)
         grads = tape.gradient(score, images)
-        norms = tf.sqrt(tf.reduce_sum(grads**2, axis=(1, 2, 3), keepdims=True)) + 1e-8
-        return images + step_size * grads / norms
+        rms = tf.sqrt(tf.reduce_mean(grads**2, axis=(1, 2, 3), keepdims=True))
+        return tf.clip_by_value(images + step_size * grads / (rms + 1e-8), low, high)
 
     rng = np.random.default_rng(seed)
     shape = (len(filters), *model.inputs[0].shape[1:])
-    images = tf.constant(0.5 + 0.05 * rng.standard_normal(shape), dtype="float32")
+    start = np.clip(0.5 + 0.05 * rng.standard_normal(shape), low, high)
+    images = tf.constant(start, dtype="float32")
     for _ in range(steps):
         images = ascend(images)
     return images.numpy()
+
+
+def _pixel_range(pixel_range):
+    """``(low, high)`` from a pair of numbers, or no bounds for None."""
+    if pixel_range is None:
+        return -np.inf, np.inf
+    check_type("pixel_range", pixel_range, (tuple, list))
+    check_choice("len(pixel_range)", len(pixel_range), (2,))
+    low = check_scalar("pixel_range[0]", pixel_range[0], float)
+    high = check_scalar("pixel_range[1]", pixel_range[1], float)
+    if not low < high:
+        raise ValueError(
+            "Expected `pixel_range` to be (low, high) with low < high. "
+            f"Received: pixel_range={pixel_range!r}"
+        )
+    return low, high
 
 
 def grad_cam_model(model, layer_name, score_layer=None):
@@ -299,24 +343,29 @@ def overlay(image, heatmap, alpha=0.5, cmap="jet"):
     return (1 - alpha) * grey + alpha * colour
 
 
-def randomized_copy(model, seed=0):
+def randomized_copy(model, seed=0, layer_names=None):
     """A copy of a model with the same architecture and random weights.
 
-    Every kernel is drawn afresh from a seeded Glorot-uniform initializer and
-    every bias set to zero; other weights (such as batch-normalization
-    statistics) are those of a freshly built layer. The original model is
-    not changed.
+    In every chosen layer, each kernel is drawn afresh from a seeded
+    Glorot-uniform initializer and each bias set to zero; other weights (such
+    as batch-normalization statistics) are those of a freshly built layer.
+    The other layers keep their trained weights, which allows the cascading
+    test of Adebayo et al. (2018): randomize the layers one at a time from
+    the top down. The original model is not changed.
 
     Args:
         model: A Keras model.
         seed: Seed of the new kernels, a non-negative int.
+        layer_names: Names of the layers to randomize, a list or tuple; None
+            for every layer.
 
     Returns:
         A new ``keras.Model``.
 
     Raises:
-        TypeError: If ``model`` is not a Keras model or ``seed`` not an int.
-        ValueError: If ``seed`` is negative.
+        TypeError: If ``model`` is not a Keras model, ``seed`` not an int, or
+            ``layer_names`` not a list or tuple of str.
+        ValueError: If ``seed`` is negative or a name is not a layer.
 
     Example:
         >>> from grimoire.convnets import build_convnet
@@ -326,11 +375,31 @@ def randomized_copy(model, seed=0):
         True
         >>> bool(np.allclose(copy.get_weights()[0], model.get_weights()[0]))
         False
+        >>> top = randomized_copy(model, layer_names=["logits"])
+        >>> kernels = [layer.kernel for layer in (*top.layers, *model.layers)
+        ...            if layer.name in ("conv_1", "logits")]
+        >>> [bool(np.array_equal(kernels[i], kernels[i + 2])) for i in (0, 1)]
+        [True, False]
     """
     model = keras_model("model", model)
     seed = check_scalar("seed", seed, int, min_value=0)
+    names = [layer.name for layer in model.layers]
+    if layer_names is None:
+        layer_names = names
+    check_type("layer_names", layer_names, (tuple, list))
+    for i, name in enumerate(layer_names):
+        check_type(f"layer_names[{i}]", name, str)
+        check_choice(f"layer_names[{i}]", name, names)
     copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
     for index, layer in enumerate(copy.layers):
+        if layer.name not in layer_names:
+            continue
+        fresh = keras.layers.deserialize(keras.layers.serialize(layer))
+        if not fresh.built:
+            fresh.build(layer.input.shape)
+        if fresh.weights:
+            layer.set_weights(fresh.get_weights())
         kernel = getattr(layer, "kernel", None)
         if kernel is not None:
             kernel.assign(
@@ -342,21 +411,34 @@ def randomized_copy(model, seed=0):
     return copy
 
 
-def heatmap_correlation(first, second):
-    """Pearson correlation between two heatmaps of the same shape.
+def _ranks(values):
+    """Ranks from 0, ties sharing their average rank."""
+    order = np.argsort(values, kind="stable")
+    ranks = np.empty(len(values))
+    ranks[order] = np.arange(len(values))
+    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    return (np.bincount(inverse, weights=ranks) / counts)[inverse]
 
-    A constant map has no variation to correlate, so if either map is
-    constant the function returns 0.0 (no measurable agreement).
+
+def heatmap_correlation(first, second, method="pearson"):
+    """Correlation between two heatmaps of the same shape.
+
+    ``"pearson"`` correlates the values; ``"spearman"`` correlates their
+    ranks (ties share their average rank), so it asks only whether the two
+    maps order the positions alike, whatever their scales. A constant map
+    has no variation to correlate, so if either map is constant the function
+    returns 0.0 (no measurable agreement).
 
     Args:
         first: A heatmap, any shape.
         second: A heatmap of the same shape.
+        method: ``"pearson"`` or ``"spearman"``.
 
     Returns:
         A float in ``[-1, 1]``.
 
     Raises:
-        ValueError: If the shapes differ.
+        ValueError: If the shapes differ or ``method`` is unknown.
 
     Example:
         >>> a = np.array([[0.0, 1.0], [0.5, 0.2]])
@@ -364,7 +446,10 @@ def heatmap_correlation(first, second):
         (1.0, -1.0)
         >>> heatmap_correlation(a, np.ones((2, 2)))
         0.0
+        >>> heatmap_correlation(a, a**3, method="spearman")
+        1.0
     """
+    check_choice("method", method, ("pearson", "spearman"))
     first = np.asarray(first, dtype="float64")
     second = np.asarray(second, dtype="float64")
     if first.shape != second.shape:
@@ -375,4 +460,6 @@ def heatmap_correlation(first, second):
     first, second = first.ravel(), second.ravel()
     if first.std() == 0 or second.std() == 0:
         return 0.0
+    if method == "spearman":
+        first, second = _ranks(first), _ranks(second)
     return round(float(np.corrcoef(first, second)[0, 1]), 12)
