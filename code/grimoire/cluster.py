@@ -50,8 +50,10 @@ class PortInUseError(OSError):
 class WorkerTimeoutError(TimeoutError):
     """Workers still ran when their time was up; they were killed.
 
-    Attributes:
-        pids: The process ids of every worker the job started.
+    Args:
+        message: What happened.
+        pids: The process ids of every worker the job started (kept as the
+            ``pids`` attribute, to check that none is left).
     """
 
     def __init__(self, message, pids=()):
@@ -60,7 +62,13 @@ class WorkerTimeoutError(TimeoutError):
 
 
 class WorkerRun(NamedTuple):
-    """How one worker process ended: its exit status, log and last error."""
+    """How one worker process ended: its exit status, log and last error.
+
+    Example:
+        >>> run = WorkerRun(0, 4242, -9, "epoch 1/4 ...", "")
+        >>> run.returncode
+        -9
+    """
 
     index: int
     pid: int
