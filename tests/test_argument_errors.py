@@ -830,7 +830,7 @@ def _distributed(m):
             tf.data.Dataset.range(4).batch(2), strategy=default, policy="off", show=2
         ),
         "time_steps": Call(
-            default, np.zeros((4, 4), "float32"), np.zeros(4), 2, 2, hidden_units=2
+            default, np.zeros((4, 4), "float32"), np.zeros(4), 2, 2, 1, hidden_units=2
         ),
     }
 

@@ -158,7 +158,8 @@ def test_shard_preview_policies_on_one_worker():
 
 def test_time_steps_measures_and_checks_its_data():
     x, y = np.zeros((8, 784), "float32"), np.zeros(8, "int64")
-    seconds, cores = time_steps(tf.distribute.get_strategy(), x, y, 4, 2, 4)
-    assert 0 < seconds < 60 and 0 < cores < 64
+    seconds, cores = time_steps(tf.distribute.get_strategy(), x, y, 4, 2, 2, 4)
+    assert seconds.shape == cores.shape == (2,)
+    assert np.all((0 < seconds) & (seconds < 60)) and np.all((0 < cores) & (cores < 64))
     with pytest.raises(ValueError, match=r"at least batch_size \* steps = 12 rows"):
         time_steps(tf.distribute.get_strategy(), x, y, batch_size=4, steps=3)

@@ -316,23 +316,26 @@ def shard_preview(dataset, strategy=None, policy="data", show=4):
     return first or [], batches
 
 
-def time_steps(strategy, x, y, batch_size=256, steps=20, hidden_units=256):
+def time_steps(strategy, x, y, batch_size=256, steps=20, repeats=3, hidden_units=256):
     """Time training steps of :func:`build_classifier` under a strategy.
 
-    One epoch of ``steps`` batches is run first, to trace the step; the next
-    epoch is timed, in wall-clock and in CPU seconds of this process.
+    One epoch of ``steps`` batches is run first, to trace the step; then
+    ``repeats`` more epochs are timed, each in wall-clock seconds and in CPU
+    seconds of this process.
 
     Args:
         strategy: A ``tf.distribute.Strategy`` (its replicas share each batch).
-        x: Inputs, at least ``batch_size * steps`` rows of 784 values.
+        x: Inputs, at least ``batch_size * steps`` rows.
         y: Integer labels.
         batch_size: The global batch size, a positive int.
-        steps: Steps to time, a positive int.
+        steps: Steps per timed epoch, a positive int.
+        repeats: Timed epochs, a positive int.
         hidden_units: Width of the model's hidden layer, a positive int.
 
     Returns:
-        ``(seconds_per_step, cores_busy)``: the wall time of a step, and CPU
-        time over wall time (how many cores the process kept busy).
+        ``(seconds_per_step, cores_busy)``: two arrays of ``repeats`` values,
+        the wall time of a step and the CPU time over the wall time (how many
+        cores the process kept busy).
 
     Raises:
         TypeError: If ``strategy`` is not a strategy, or a size is not an int.
@@ -340,13 +343,15 @@ def time_steps(strategy, x, y, batch_size=256, steps=20, hidden_units=256):
 
     Example:
         >>> x, y = np.zeros((8, 784), "float32"), np.zeros(8, "int64")
-        >>> seconds, cores = time_steps(tf.distribute.get_strategy(), x, y, 4, 2, 4)
-        >>> seconds > 0, cores > 0
-        (True, True)
+        >>> default = tf.distribute.get_strategy()
+        >>> seconds, cores = time_steps(default, x, y, 4, 2, repeats=2, hidden_units=4)
+        >>> seconds.shape, bool(np.all(seconds > 0))
+        ((2,), True)
     """
     check_type("strategy", strategy, tf.distribute.Strategy, "a tf.distribute.Strategy")
     batch_size = positive_int("batch_size", batch_size)
     steps = positive_int("steps", steps)
+    repeats = positive_int("repeats", repeats)
     hidden_units = positive_int("hidden_units", hidden_units)
     if len(x) < batch_size * steps:
         raise ValueError(
@@ -358,7 +363,11 @@ def time_steps(strategy, x, y, batch_size=256, steps=20, hidden_units=256):
     with strategy.scope():
         model = build_classifier(hidden_units=hidden_units, input_size=x.shape[1])
     model.fit(data, epochs=1, shuffle=False, verbose=0)  # trace the step
-    wall, cpu = time.perf_counter(), time.process_time()
-    model.fit(data, epochs=1, shuffle=False, verbose=0)
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    return wall / steps, cpu / wall
+    seconds, cores = [], []
+    for _ in range(repeats):
+        wall, cpu = time.perf_counter(), time.process_time()
+        model.fit(data, epochs=1, shuffle=False, verbose=0)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        seconds.append(wall / steps)
+        cores.append(cpu / wall)
+    return np.array(seconds), np.array(cores)
