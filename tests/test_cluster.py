@@ -8,10 +8,12 @@ that no worker process is left.
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -226,3 +228,53 @@ def test_keras_still_needs_the_multi_worker_workaround(tmp_path):
             process.kill()
             process.wait()
     assert all(out.startswith("fails: Attempt to convert a value") for out in outputs)
+
+
+ORPHAN = textwrap.dedent(
+    """
+    import os, sys, threading, time
+    from grimoire.cluster import run_workers
+
+    # A job whose worker 1 never starts: worker 0 waits for it. Then this
+    # process dies abruptly, with no chance to end the worker.
+    job = threading.Thread(
+        target=run_workers, args=(sys.argv[1],),
+        kwargs=dict(num_workers=2, skip=(1,), timeout=600), daemon=True,
+    )
+    job.start()
+    time.sleep(3)
+    os._exit(0)
+    """
+)
+
+
+def _workers_of(folder):
+    """The running (not zombie) processes whose command line names ``folder``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as file:
+                command = file.read().decode(errors="replace")
+            with open(f"/proc/{entry}/stat") as file:
+                state = file.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if str(folder) in command and "grimoire.cluster" in command and state != "Z":
+            found.append(int(entry))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+def test_a_worker_stops_when_its_parent_dies(tmp_path):
+    subprocess.run([sys.executable, "-c", ORPHAN, str(tmp_path)], timeout=60)
+    assert (tmp_path / "worker-0.log").exists()  # the worker was started
+    deadline = time.monotonic() + 120
+    while _workers_of(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    left = _workers_of(tmp_path)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "the orphaned worker still ran"

@@ -346,6 +346,7 @@ def run_workers(
                 command += ["--crash-in-epoch", str(crash[1])]
             env = dict(os.environ, TF_CONFIG=tf_config(ports, index))
             env["PYTHONUNBUFFERED"] = "1"  # every line reaches the log at once
+            env["GRIMOIRE_PARENT_PID"] = str(os.getpid())  # see _exit_with_parent
             out = open(workdir / f"worker-{index}.log", "w")
             err = open(workdir / f"worker-{index}.err", "w")
             files += [out, err]
@@ -419,7 +420,7 @@ def alive(pids):
 
 def _exit_with_parent():
     """Stop this worker if the process that started it dies (no orphans)."""
-    parent = os.getppid()
+    parent = int(os.environ.get("GRIMOIRE_PARENT_PID", os.getppid()))
 
     def watch():
         while os.getppid() == parent:
