@@ -162,7 +162,7 @@ def test_two_workers_train_one_model_and_resume_after_a_crash(tmp_path):
     assert runs[0].log.count("\nepoch ") == 3
     logs = [run.log.replace(f"worker {run.index}", "worker") for run in runs]
     shard = [line for line in logs[1].splitlines() if "shard data" in line]
-    assert shard == ["worker: shard data: 4 batches, first ids [32, 33, 34, 35]"]
+    assert shard == ["worker: shard data: 8 batches, first ids [32, 33, 34, 35]"]
     epochs = [[line for line in log.splitlines() if line.startswith("epoch")]
               for log in logs]  # fmt: skip
     assert epochs[0] == epochs[1]  # the same global metrics on both workers
@@ -269,7 +269,7 @@ def _workers_of(folder):
 @pytest.mark.slow
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
 def test_a_worker_stops_when_its_parent_dies(tmp_path):
-    subprocess.run([sys.executable, "-c", ORPHAN, str(tmp_path)], timeout=60)
+    subprocess.run([sys.executable, "-c", ORPHAN, str(tmp_path)], timeout=300)
     assert (tmp_path / "worker-0.log").exists()  # the worker was started
     deadline = time.monotonic() + 120
     while _workers_of(tmp_path) and time.monotonic() < deadline:
