@@ -53,6 +53,11 @@ def pytest_configure(config):
         "are available offline (the mirror named by GRIMOIRE_DATA, a system "
         "copy, an installed package or a cache)",
     )
+    config.addinivalue_line(
+        "markers",
+        "slow: starts worker processes or a fresh TensorFlow (tens of seconds); "
+        "make test leaves them out, pytest -m slow runs them",
+    )
 
 
 @functools.cache

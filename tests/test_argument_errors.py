@@ -820,6 +820,65 @@ def _id_ngrams(m):
     }
 
 
+def _distributed(m):
+    import keras
+    import tensorflow as tf
+
+    def build():
+        return keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])
+
+    default = tf.distribute.get_strategy()
+    x, y = np.zeros((2, 2), "float32"), np.array([0, 1])
+    return {
+        "split_cpu": Call(2),
+        "one_step_weights": Call(
+            build,
+            [np.zeros((2, 2), "float32"), np.zeros(2, "float32")],
+            x,
+            y,
+            strategy=default,
+            learning_rate=0.1,
+            scale="global",
+        ),
+        "max_difference": Call([np.zeros(2)], [np.ones(2)]),
+        "build_classifier": Call(
+            hidden_units=2, input_size=4, num_classes=2, multi_worker=False
+        ),
+        "shard_preview": Call(
+            tf.data.Dataset.range(4).batch(2), strategy=default, policy="off", show=2
+        ),
+        "time_steps": Call(
+            default, np.zeros((4, 4), "float32"), np.zeros(4), 2, 2, 1, hidden_units=2
+        ),
+    }
+
+
+def _cluster(m):
+    folder = _tmp("cluster")
+    return {
+        "free_ports": Call(2),
+        "check_ports_free": Call(m.free_ports(1)),
+        "tf_config": Call([5000, 5001], 1),
+        "read_tf_config": Call(m.tf_config([5000], 0)),
+        "run_workers": Call(
+            folder,
+            num_workers=1,
+            epochs=1,
+            examples=8,
+            batch_size=4,
+            crash=(0, 1),
+            skip=(0,),
+            timeout=1.0,
+            grace=1.0,
+            ports=m.free_ports(1),
+        ),
+        "alive": Call([1]),
+        "train_worker": Call(
+            folder, epochs=1, examples=8, batch_size=4, crash_in_epoch=1
+        ),
+    }
+
+
 REGISTRY = {
     "grimoire.activations": _activations,
     "grimoire.archives": _archives,
@@ -866,6 +925,8 @@ REGISTRY = {
     "grimoire.translation": _translation,
     "grimoire.windows": _windows,
     "grimoire.word_vectors": _word_vectors,
+    "grimoire.distributed": _distributed,
+    "grimoire.cluster": _cluster,
 }
 
 # Public callables with no entry, and why. Names that take no argument, classes
@@ -885,6 +946,9 @@ EXEMPT = {
     "grimoire.training.LegacyTrainStepModel": "keras.Model's own arguments",
     # command-line entry points, tested in their module's tests
     "grimoire.data.main": "the command line; argparse reports its own errors",
+    "grimoire.cluster.main": "the workers' command line; tested in test_cluster.py",
+    "grimoire.cluster.WorkerRun": "a named tuple of how a worker ended",
+    "grimoire.distributed.MultiWorkerModel": "keras.Model's own arguments",
 }
 # The checks themselves: their messages name the argument they are given, not
 # their own parameters; tests/test_validation.py tests every message.
