@@ -121,7 +121,7 @@ def install_cell(url):
         **To run this notebook**, install the book's package `grimoire` and the
     """
     where = f"from <{url}>" if url else "from the book's repository"
-    clone = f"git clone {url} grimoire-book" if url else "git clone <repository>"
+    clone = f"git clone {url or '<repository>'} grimoire-book"
     source = (
         "**To run this notebook**, install the book's package `grimoire` and the\n"
         f"versions of TensorFlow and Keras the book was built with, {where}:\n"
