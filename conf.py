@@ -121,6 +121,8 @@ bibtex_reference_style = "author_year"
 autodoc_typehints = "description"
 # Long signatures are set one parameter a line, so the API page fits the screen.
 maximum_signature_line_length = 60
+# The module is in each section's heading: signatures show the bare name.
+add_module_names = False
 autodoc_member_order = "bysource"
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False

@@ -124,7 +124,27 @@ def _number_on(app, env):
 
 
 class ExecutionTableInBookOrder(SphinxPostTransform):
-    """Sort the rows of the execution table (made at priority 8) in book order."""
+    """Sort the rows of the execution table (made at priority 8) in book order.
+
+    Example:
+        >>> ExecutionTableInBookOrder.default_priority  # after myst-nb's table
+        9
+        >>> from types import SimpleNamespace
+        >>> from docutils.utils import new_document
+        >>> def row(doc):
+        ...     link = addnodes.pending_xref(reftype="doc")
+        ...     link += nodes.inline(text=doc)
+        ...     return nodes.row("", nodes.entry("", nodes.paragraph("", "", link)))
+        >>> document = new_document("status")
+        >>> document += nodes.tbody("", row("b/alpha"), row("a/zeta"))
+        >>> document.settings.env = SimpleNamespace(
+        ...     config=SimpleNamespace(root_doc="index"),
+        ...     toctree_includes={"index": ["a/zeta", "b/alpha"]},
+        ... )
+        >>> ExecutionTableInBookOrder(document).run()
+        >>> [row.astext() for row in document.findall(nodes.row)]
+        ['a/zeta', 'b/alpha']
+    """
 
     default_priority = 9
 
@@ -152,6 +172,16 @@ def setup(app):
 
     Returns:
         The extension's metadata.
+    Example:
+        >>> from types import SimpleNamespace
+        >>> calls = []
+        >>> fake = SimpleNamespace(
+        ...     connect=lambda event, *a, **k: calls.append(event),
+        ...     add_post_transform=lambda *a: calls.append("post-transform"),
+        ...     add_config_value=lambda name, *a: calls.append(name),
+        ... )
+        >>> setup(fake)["parallel_read_safe"], sorted(set(calls))[0]
+        (True, 'env-get-updated')
     """
     # Sphinx numbers sections and figures at priority 500: remember the last
     # build's numbers before, number on after.

@@ -121,7 +121,7 @@ def install_cell(url):
         **To run this notebook**, install the book's package `grimoire` and the
     """
     where = f"from <{url}>" if url else "from the book's repository"
-    clone = f"git clone {url} grimoire-book" if url else "git clone <repository>"
+    clone = f"git clone {url or '<repository>'} grimoire-book"
     source = (
         "**To run this notebook**, install the book's package `grimoire` and the\n"
         f"versions of TensorFlow and Keras the book was built with, {where}:\n"
@@ -170,6 +170,16 @@ def setup(app):
 
     Returns:
         The extension's metadata.
+    Example:
+        >>> from types import SimpleNamespace
+        >>> calls = []
+        >>> fake = SimpleNamespace(
+        ...     connect=lambda event, *a, **k: calls.append(event),
+        ...     add_post_transform=lambda *a: calls.append("post-transform"),
+        ...     add_config_value=lambda name, *a: calls.append(name),
+        ... )
+        >>> setup(fake)["parallel_read_safe"], sorted(set(calls))[0]
+        (True, 'grimoire_repository_url')
     """
     app.add_config_value("grimoire_repository_url", None, "html")
     app.connect("html-page-context", _offer_notebook, priority=400)

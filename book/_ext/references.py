@@ -58,7 +58,17 @@ def author_year_label(entry):
 
 
 class AuthorYearLabelStyle(BaseLabelStyle):
-    """pybtex labels "Last et al., year"; a repeated label gets a, b, ..."""
+    """pybtex labels "Last et al., year"; a repeated label gets a, b, ...
+
+    Example:
+        >>> from pybtex.database import Entry, Person
+        >>> def paper(year):
+        ...     return Entry("article", fields={"year": year},
+        ...                  persons={"author": [Person("LeCun, Yann")]})
+        >>> entries = [paper("1989"), paper("1998"), paper("1998")]
+        >>> list(AuthorYearLabelStyle().format_labels(entries))
+        ['LeCun, 1989', 'LeCun, 1998a', 'LeCun, 1998b']
+    """
 
     def format_labels(self, sorted_entries):
         labels = [author_year_label(entry) for entry in sorted_entries]
@@ -72,7 +82,12 @@ class AuthorYearLabelStyle(BaseLabelStyle):
 
 
 class AuthorYearStyle(PlainStyle):
-    """The plain bibliography style, labelled and sorted author-year."""
+    """The plain bibliography style, labelled and sorted author-year.
+
+    Example:
+        >>> type(AuthorYearStyle().label_style).__name__
+        'AuthorYearLabelStyle'
+    """
 
     default_label_style = "author_year"
     default_sorting_style = "author_year_title"
@@ -129,6 +144,16 @@ def setup(app):
 
     Returns:
         The extension's metadata.
+    Example:
+        >>> from types import SimpleNamespace
+        >>> calls = []
+        >>> fake = SimpleNamespace(
+        ...     connect=lambda event, *a, **k: calls.append(event),
+        ...     add_post_transform=lambda *a: calls.append("post-transform"),
+        ...     add_config_value=lambda name, *a: calls.append(name),
+        ... )
+        >>> setup(fake)["parallel_read_safe"], sorted(set(calls))[0]
+        (True, 'doctree-resolved')
     """
     app.connect("doctree-resolved", _cited_in)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
