@@ -89,3 +89,9 @@ def test_notes_pattern_catches_the_usual_phrasings():
     for phrase in phrases:
         assert NOTES_MENTION.search(phrase), phrase
     assert not NOTES_MENTION.search("a footnote, and notes on a stave")
+
+
+def test_glossary_terms_are_unique():
+    terms = [t.lower() for t in glossary_terms(GLOSSARY.read_text(encoding="utf-8"))]
+    repeated = sorted({term for term in terms if terms.count(term) > 1})
+    assert not repeated, f"glossary entries defined twice: {repeated}"
