@@ -134,12 +134,12 @@ def test_build_classifier_outputs_logits_and_compiles():
 
 
 def test_multi_worker_model_trains_like_a_model_on_one_device():
-    x = np.random.default_rng(0).normal(size=(16, 784)).astype("float32")
+    x = np.random.default_rng(0).normal(size=(16, 4)).astype("float32")
     y = np.arange(16) % 10
     weights = []
     for multi_worker in (False, True):
         keras.utils.set_random_seed(1)
-        model = build_classifier(hidden_units=4, multi_worker=multi_worker)
+        model = build_classifier(4, input_size=4, multi_worker=multi_worker)
         history = model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
         assert np.ndim(history.history["loss"][0]) == 0
         weights.append(model.get_weights())

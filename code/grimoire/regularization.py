@@ -353,8 +353,8 @@ def repeat_experiment(
         batch_size: Examples per step.
 
     Returns:
-        A pair ``(runs, results)``. ``runs`` is ``{seed: (histories,
-        models)}`` as from ``run_experiment(..., return_models=True)``.
+        A pair ``(runs, results)``. ``runs`` maps each seed to the pair
+        ``(histories, models)`` of ``run_experiment(..., return_models=True)``.
         ``results`` is ``{name: {quantity: array with one value per seed}}``
         for five quantities: ``train_accuracy``, measured by ``evaluate``
         (in inference mode, so dropout is off); ``val_accuracy`` at the last

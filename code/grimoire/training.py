@@ -39,6 +39,7 @@ class ListLogger(keras.callbacks.Callback):
         TypeError: If ``records`` is neither a list nor None.
 
     Example:
+        >>> import numpy as np
         >>> logger = ListLogger()
         >>> logger.on_epoch_end(0, {"loss": np.float32(0.25)})
         >>> logger.records
@@ -157,6 +158,7 @@ def train_from_scratch(model, x, y, loss_fn, optimizer, epochs=1, batch_size=32)
             and ``y`` differ in length.
 
     Example:
+        >>> import numpy as np
         >>> keras.utils.set_random_seed(0)
         >>> model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
         >>> x = np.linspace(-1, 1, 8).reshape(-1, 1).astype("float32"); y = 3 * x
