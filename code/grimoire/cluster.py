@@ -465,8 +465,9 @@ def train_worker(workdir, epochs=5, examples=4000, batch_size=128, crash_in_epoc
 
     It checks ``TF_CONFIG`` and its own port, joins the cluster
     (``MultiWorkerMirroredStrategy``), shows which example ids it would get
-    under three sharding policies, trains :func:`~grimoire.distributed.build_classifier` on the
-    first ``examples`` Fashion-MNIST images (sharded by data) with
+    under three sharding policies, trains
+    :func:`~grimoire.distributed.build_classifier` on the first ``examples``
+    Fashion-MNIST images (sharded by data) with
     ``BackupAndRestore`` in ``workdir/backup-<i>``, and saves its weights to
     ``workdir/weights-<i>.npz``. Everything it prints is deterministic.
 
