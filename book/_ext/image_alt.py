@@ -70,7 +70,19 @@ def caption_alt(figure):
 
 
 class FigureAltFromCaption(SphinxTransform):
-    """Give a figure's image its caption as alt text when it has no real one."""
+    """Give a figure's image its caption as alt text when it has no real one.
+
+    Example:
+        >>> from docutils.frontend import get_default_settings
+        >>> from docutils.parsers.rst import Parser
+        >>> from docutils.utils import new_document
+        >>> document = new_document("page", get_default_settings(Parser))
+        >>> image = nodes.image(uri="fig.svg", alt="_build/fig.svg")
+        >>> document += nodes.figure("", image, nodes.caption("", "Loss by epoch."))
+        >>> FigureAltFromCaption(document).apply()
+        >>> image["alt"]
+        'Loss by epoch.'
+    """
 
     default_priority = 900
 
@@ -85,5 +97,21 @@ class FigureAltFromCaption(SphinxTransform):
 
 
 def setup(app):
+    """Register the extension with Sphinx.
+
+    Args:
+        app: The Sphinx application.
+
+    Returns:
+        The extension's metadata.
+
+    Example:
+        >>> from types import SimpleNamespace
+        >>> added = []
+        >>> setup(SimpleNamespace(add_transform=added.append))["parallel_read_safe"]
+        True
+        >>> added == [FigureAltFromCaption]
+        True
+    """
     app.add_transform(FigureAltFromCaption)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -67,5 +67,20 @@ def _check(app):
 
 
 def setup(app):
+    """Register the extension with Sphinx.
+
+    Args:
+        app: The Sphinx application.
+
+    Returns:
+        The extension's metadata.
+
+    Example:
+        >>> from types import SimpleNamespace
+        >>> events = []
+        >>> app = SimpleNamespace(connect=lambda event, *a: events.append(event))
+        >>> setup(app)["parallel_read_safe"], events
+        (True, ['builder-inited'])
+    """
     app.connect("builder-inited", _check)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
