@@ -124,3 +124,17 @@ def pytest_runtest_makereport(item, call):
                 f"Skipped: needs a dataset absent here ({first})",
             )
     return report
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close every matplotlib figure after each test and doctest.
+
+    A helper called without ``ax`` draws into the current axes; a figure left
+    open by one example would otherwise collect the lines of the next, and
+    which example runs next depends on how pytest-xdist shares them out.
+    """
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

@@ -152,6 +152,7 @@ def plot_activation(name, ax=None, limits=(-4.0, 4.0)):
         >>> ax = plot_activation("tanh")
         >>> [line.get_label() for line in ax.lines[1:]], ax.get_xlabel()
         (['tanh', 'derivative'], 'z')
+        >>> plt.close(ax.figure)
     """
     check_choice("name", name, (*ELEMENTWISE, "softmax"))
     check_type("ax", ax, (Axes, type(None)), expected="matplotlib axes or None")

@@ -520,7 +520,8 @@ def plot_learning_curves(
 
     Example:
         >>> history = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.8]}
-        >>> ax = plot_learning_curves({"a": history}, metric="loss")
+        >>> fig, ax = plt.subplots()
+        >>> ax = plot_learning_curves({"a": history}, metric="loss", ax=ax)
         >>> [line.get_label() for line in ax.get_lines()], ax.get_xlabel()
         (['a (training)', 'a (validation)'], 'epoch')
     """
