@@ -80,16 +80,21 @@ print(6 * 7)
 """
 
 
-def build_mini_site(tmp_path, repository):
-    """A one-chapter book with the book's theme and publishing extension."""
+def build_mini_site(tmp_path, repository, fresh=False):
+    """A one-chapter book with the book's theme and publishing extension.
+
+    Its chapter executes in jupyter-cache mode; ``fresh`` rebuilds an existing
+    mini site from scratch (``-E``), so the chapter comes from the cache.
+    """
     src = tmp_path / "src"
-    src.mkdir()
+    src.mkdir(exist_ok=True)
     (src / "conf.py").write_text(
         textwrap.dedent("""\
         import publishing
         extensions = ["myst_nb", "publishing"]
         html_theme = "sphinx_book_theme"
-        nb_execution_mode = "force"
+        nb_execution_mode = "cache"
+        nb_execution_cache_path = "../jupyter_cache"
         grimoire_repository_url = publishing.repository_url()
         html_theme_options = {"use_download_button": True}
         html_theme_options.update(publishing.theme_options(grimoire_repository_url))
@@ -103,7 +108,9 @@ def build_mini_site(tmp_path, repository):
         env["GRIMOIRE_REPOSITORY_URL"] = repository
     out = tmp_path / "_build" / "html"
     subprocess.run(
-        [sys.executable, "-m", "sphinx", "-q", "-b", "html", str(src), str(out)],
+        [sys.executable, "-m", "sphinx", "-q", "-b", "html"]
+        + (["-E"] if fresh else [])
+        + [str(src), str(out)],
         env=env,
         check=True,
         capture_output=True,
@@ -130,3 +137,15 @@ def test_a_built_page_offers_its_notebook_and_only_real_buttons(tmp_path, reposi
             "book/chapter.md" in page
         ), "no Binder button"
         assert repository in notebook.cells[0].source
+
+
+def test_a_chapter_from_the_cache_offers_its_outputs(tmp_path):
+    # myst-nb 1.4.0 writes a cached chapter's notebook without its outputs.
+    build_mini_site(tmp_path, None)
+    cached = tmp_path / "_build" / "jupyter_execute" / "chapter.ipynb"
+    cached.unlink()
+    html = build_mini_site(tmp_path, None, fresh=True)
+    assert cached.is_file(), "the second build did not write the notebook"
+    notebook = nbformat.read(html / "_sources" / "chapter.ipynb", as_version=4)
+    code = next(cell for cell in notebook.cells if cell.cell_type == "code")
+    assert code.outputs[0]["text"] == "42\n", "the cached outputs were lost"

@@ -163,11 +163,6 @@ def test_figure_text_is_legible_at_its_shown_size():
     assert not small, f"figure text under 9 pt as shown: {small}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13, open: in a full build from the execution cache the offered "
-    ".ipynb has no outputs (a draft build's has them)",
-)
 def test_a_chapter_notebook_runs_as_a_reader_runs_it(tmp_path):
     """The executed notebook a chapter offers runs, outside the repository."""
     import nbclient

@@ -7,7 +7,9 @@
   :func:`theme_options`).
 - Each chapter offers its executed notebook (``.ipynb``, with outputs) for
   download beside its MyST source. The notebook's first cell says what a
-  reader installs to run it (:func:`install_cell`).
+  reader installs to run it (:func:`install_cell`); its outputs are there
+  even when the chapter came from the execution cache
+  (:func:`with_cached_outputs`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,13 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["repository_url", "theme_options", "install_cell", "setup"]
+__all__ = [
+    "repository_url",
+    "theme_options",
+    "install_cell",
+    "with_cached_outputs",
+    "setup",
+]
 
 #: Where Binder launches a chapter (it installs the repository's requirements.txt).
 BINDER = "https://mybinder.org"
@@ -149,6 +157,47 @@ def _offer_notebook(app, pagename, templatename, context, doctree):
         context["ipynb_source"] = pagename + ".ipynb"
 
 
+def with_cached_outputs(notebook, cache_path):
+    """The notebook with the outputs jupyter-cache holds for its code, if any.
+
+    myst-nb 1.4.0 writes ``jupyter_execute/<page>.ipynb`` from the notebook it
+    parsed, not from the one its cache client merged the cached outputs into:
+    a chapter executed in this build is written with its outputs, a chapter
+    taken from the cache without them. This puts them back. Glue outputs are
+    left out, as myst-nb leaves them out of a notebook it executes.
+
+    Args:
+        notebook: An ``nbformat`` notebook (version 4).
+        cache_path: The jupyter-cache folder (``nb_execution_cache_path``).
+
+    Returns:
+        The notebook with outputs merged in, or ``notebook`` itself when the
+        cache holds no run of the same code (or there is no cache).
+
+    Example:
+        >>> cell = nbformat.v4.new_code_cell("1 + 1")
+        >>> notebook = nbformat.v4.new_notebook(cells=[cell])
+        >>> with_cached_outputs(notebook, "/nonexistent/cache") is notebook
+        True
+    """
+    if not Path(cache_path).is_dir():
+        return notebook
+    from jupyter_cache import get_cache
+
+    try:
+        _, merged = get_cache(str(cache_path)).merge_match_into_notebook(notebook)
+    except KeyError:
+        return notebook
+    for cell in merged.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [
+                output
+                for output in cell.get("outputs", [])
+                if "scrapbook" not in output.get("metadata", {})
+            ]
+    return merged
+
+
 def _write_notebook(app, pagename, templatename, context, doctree):
     # After sphinx-book-theme, which copies the bare notebook when launch
     # buttons are on: the reader's copy starts with the install cell.
@@ -156,6 +205,8 @@ def _write_notebook(app, pagename, templatename, context, doctree):
     if doctree is None or source is None:
         return
     notebook = nbformat.read(source, as_version=4)
+    if app.config.nb_execution_mode == "cache":
+        notebook = with_cached_outputs(notebook, app.config.nb_execution_cache_path)
     notebook.cells.insert(0, install_cell(app.config.grimoire_repository_url))
     target = (Path(app.outdir) / "_sources" / pagename).with_suffix(".ipynb")
     target.parent.mkdir(parents=True, exist_ok=True)
