@@ -579,16 +579,13 @@ def setup(app):
         The extension's metadata.
 
     Example:
-        >>> from types import SimpleNamespace
-        >>> calls = []
-        >>> fake = SimpleNamespace(
-        ...     add_config_value=lambda *a: calls.append(a[0]),
-        ...     connect=lambda *a: calls.append(a[0]),
-        ...     add_node=lambda *a: None,
-        ...     add_directive=lambda *a: calls.append(a[0]),
-        ... )
-        >>> setup(fake)["parallel_read_safe"], "env-get-outdated" in calls
-        (True, True)
+        >>> from recording_app import RecordingApp
+        >>> app = RecordingApp()
+        >>> setup(app)["parallel_read_safe"]
+        True
+        >>> app.registered("connect")
+        ['source-read', 'doctree-read', 'env-get-outdated', 'doctree-resolved',
+         'env-get-updated', 'env-purge-doc', 'env-merge-info']
     """
     app.add_config_value("book_cache_package", "grimoire", "env")
     app.add_config_value("book_cache_extra_files", [], "env")

@@ -106,12 +106,12 @@ def setup(app):
         The extension's metadata.
 
     Example:
-        >>> from types import SimpleNamespace
-        >>> added = []
-        >>> setup(SimpleNamespace(add_transform=added.append))["parallel_read_safe"]
+        >>> from recording_app import RecordingApp
+        >>> app = RecordingApp()
+        >>> setup(app)["parallel_read_safe"]
         True
-        >>> added == [FigureAltFromCaption]
-        True
+        >>> app.calls
+        [('add_transform', 'FigureAltFromCaption')]
     """
     app.add_transform(FigureAltFromCaption)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

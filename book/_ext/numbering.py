@@ -173,15 +173,13 @@ def setup(app):
     Returns:
         The extension's metadata.
     Example:
-        >>> from types import SimpleNamespace
-        >>> calls = []
-        >>> fake = SimpleNamespace(
-        ...     connect=lambda event, *a, **k: calls.append(event),
-        ...     add_post_transform=lambda *a: calls.append("post-transform"),
-        ...     add_config_value=lambda name, *a: calls.append(name),
-        ... )
-        >>> setup(fake)["parallel_read_safe"], sorted(set(calls))[0]
-        (True, 'env-get-updated')
+        >>> from recording_app import RecordingApp
+        >>> app = RecordingApp()
+        >>> setup(app)["parallel_read_safe"]
+        True
+        >>> app.calls
+        [('connect', 'env-get-updated'), ('connect', 'env-get-updated'),
+         ('add_post_transform', 'ExecutionTableInBookOrder')]
     """
     # Sphinx numbers sections and figures at priority 500: remember the last
     # build's numbers before, number on after.

@@ -76,11 +76,12 @@ def setup(app):
         The extension's metadata.
 
     Example:
-        >>> from types import SimpleNamespace
-        >>> events = []
-        >>> app = SimpleNamespace(connect=lambda event, *a: events.append(event))
-        >>> setup(app)["parallel_read_safe"], events
-        (True, ['builder-inited'])
+        >>> from recording_app import RecordingApp
+        >>> app = RecordingApp()
+        >>> setup(app)["parallel_read_safe"]
+        True
+        >>> app.calls
+        [('connect', 'builder-inited')]
     """
     app.connect("builder-inited", _check)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -222,15 +222,13 @@ def setup(app):
     Returns:
         The extension's metadata.
     Example:
-        >>> from types import SimpleNamespace
-        >>> calls = []
-        >>> fake = SimpleNamespace(
-        ...     connect=lambda event, *a, **k: calls.append(event),
-        ...     add_post_transform=lambda *a: calls.append("post-transform"),
-        ...     add_config_value=lambda name, *a: calls.append(name),
-        ... )
-        >>> setup(fake)["parallel_read_safe"], sorted(set(calls))[0]
-        (True, 'grimoire_repository_url')
+        >>> from recording_app import RecordingApp
+        >>> app = RecordingApp()
+        >>> setup(app)["parallel_read_safe"]
+        True
+        >>> app.calls
+        [('add_config_value', 'grimoire_repository_url'),
+         ('connect', 'html-page-context'), ('connect', 'html-page-context')]
     """
     app.add_config_value("grimoire_repository_url", None, "html")
     app.connect("html-page-context", _offer_notebook, priority=400)

@@ -145,15 +145,12 @@ def setup(app):
     Returns:
         The extension's metadata.
     Example:
-        >>> from types import SimpleNamespace
-        >>> calls = []
-        >>> fake = SimpleNamespace(
-        ...     connect=lambda event, *a, **k: calls.append(event),
-        ...     add_post_transform=lambda *a: calls.append("post-transform"),
-        ...     add_config_value=lambda name, *a: calls.append(name),
-        ... )
-        >>> setup(fake)["parallel_read_safe"], sorted(set(calls))[0]
-        (True, 'doctree-resolved')
+        >>> from recording_app import RecordingApp
+        >>> app = RecordingApp()
+        >>> setup(app)["parallel_read_safe"]
+        True
+        >>> app.calls
+        [('connect', 'doctree-resolved')]
     """
     app.connect("doctree-resolved", _cited_in)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
