@@ -55,8 +55,9 @@ def pytest_configure(config):
     )
     config.addinivalue_line(
         "markers",
-        "slow: starts worker processes or a fresh TensorFlow (tens of seconds); "
-        "make test leaves them out, pytest -m slow runs them",
+        "slow: builds a small book, reads a whole data set, trains several "
+        "models or starts worker processes (seconds to a minute each); make test "
+        "leaves them out, pytest -m slow runs them (and CI does)",
     )
 
 

@@ -290,6 +290,7 @@ def edit(path, old, new):
     path.write_text(path.read_text().replace(old, new))
 
 
+@pytest.mark.slow
 def test_cache_is_exact(book, package):
     assert build(book) == ["four", "one", "three", "two"]  # cold
     assert "doubled 2" in page(book, "two")
@@ -338,6 +339,7 @@ def test_cache_is_exact(book, package):
     assert build(book, BOOK_CACHE_TEST_VARIABLE="a") == everything
 
 
+@pytest.mark.slow
 def test_used_in_links_the_importing_chapters(book):
     (book / "api.md").write_text(
         "# API\n\n```{used-in} minipkg.alpha\n```\n\n```{used-in} minipkg.sub\n```\n"

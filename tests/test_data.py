@@ -43,6 +43,7 @@ def test_nyc_weather_is_the_file_unmodified():
     )
 
 
+@pytest.mark.slow
 @pytest.mark.needs_data("imdb")
 @pytest.mark.parametrize("subset, size", [("train", 25000), ("test", 25000)])
 def test_imdb_labelled_subsets(subset, size):
@@ -60,6 +61,7 @@ def test_imdb_labelled_subsets(subset, size):
     assert texts[-1] == (folder / "pos" / names[-1]).read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.needs_data("imdb")
 def test_imdb_unsup_is_unlabelled():
     texts, labels = data.load_imdb("unsup")
@@ -85,6 +87,7 @@ def test_load_imdb_checks_its_argument(subset, error, message):
         data.load_imdb(subset)
 
 
+@pytest.mark.slow
 @pytest.mark.needs_data("fashion_mnist")
 def test_fashion_mnist_matches_keras_loader(tmp_path):
     """Our loader returns exactly what keras.datasets.fashion_mnist returns.

@@ -24,6 +24,7 @@ def test_classifier_shapes_and_parameters():
     assert model.loss == "sparse_categorical_crossentropy"
 
 
+@pytest.mark.slow
 def test_classifier_learns_a_trivial_task():
     import keras
 

@@ -48,6 +48,7 @@ def test_build_forecaster_errors():
         build_forecaster("dense", 8)
 
 
+@pytest.mark.slow
 def test_fit_forecaster_learns_a_simple_rule_and_keeps_the_best_epoch():
     set_seed(0)
     rng = np.random.default_rng(0)

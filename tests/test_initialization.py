@@ -74,6 +74,7 @@ def test_filter_spread():
     assert filter_spread(kernel.tolist()) == 0.5
 
 
+@pytest.mark.slow
 def test_equal_filters_stay_equal_and_random_ones_differ():
     rng = np.random.default_rng(0)
     x, y = rng.random((32, 8, 8, 1)).astype("float32"), rng.integers(0, 3, 32)

@@ -86,6 +86,7 @@ def test_doctests_that_need_absent_data_skip(fresh):
     )
 
 
+@pytest.mark.slow
 def test_marked_tests_skip_when_their_data_is_absent(fresh):
     fresh.makepyfile(test_marked=TESTS)
     result = fresh.runpytest_subprocess("-rs", "test_marked.py")

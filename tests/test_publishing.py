@@ -119,6 +119,7 @@ def build_mini_site(tmp_path, repository, fresh=False):
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("repository", [None, "https://github.com/someone/grimoire"])
 def test_a_built_page_offers_its_notebook_and_only_real_buttons(tmp_path, repository):
     html = build_mini_site(tmp_path, repository)
@@ -139,6 +140,7 @@ def test_a_built_page_offers_its_notebook_and_only_real_buttons(tmp_path, reposi
         assert repository in notebook.cells[0].source
 
 
+@pytest.mark.slow
 def test_a_chapter_from_the_cache_offers_its_outputs(tmp_path):
     # myst-nb 1.4.0 writes a cached chapter's notebook without its outputs.
     build_mini_site(tmp_path, None)

@@ -115,6 +115,7 @@ def test_optimizers(name, kind, momentum):
         assert model.optimizer.momentum == momentum
 
 
+@pytest.mark.slow
 def test_run_experiment_is_reproducible_and_summarized():
     configs = {
         "a": dict(
@@ -191,6 +192,7 @@ def test_hidden_kernels_skip_the_output_and_non_dense_layers():
 TINY = dict(hidden_units=4, depth=1, input_size=5, num_classes=2)
 
 
+@pytest.mark.slow
 def test_repeat_experiment_matches_one_run_per_seed():
     configs = {"plain": TINY, "l2": dict(TINY, variant="l2", l2=0.1)}
     runs, results = repeat_experiment(

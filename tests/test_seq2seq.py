@@ -58,6 +58,7 @@ def _future_changed(model):
     return before, after
 
 
+@pytest.mark.slow
 def test_decoder_sees_no_future_token():
     before, after = _future_changed(_translator())
     np.testing.assert_allclose(before[:, :4], after[:, :4], atol=1e-5)

@@ -63,6 +63,7 @@ def test_without_masking_padding_changes_the_output(bidirectional):
     assert np.abs(model(padded(TOKENS, 40)).numpy() - long).max() > 1e-4
 
 
+@pytest.mark.slow
 def test_frozen_embeddings_are_used_and_stay_put():
     vectors = np.random.default_rng(0).normal(size=(20, 3)).astype("float32")
     keras.utils.set_random_seed(0)
@@ -74,6 +75,7 @@ def test_frozen_embeddings_are_used_and_stay_put():
     assert np.array_equal(embedding.get_weights()[0], vectors)
 
 
+@pytest.mark.slow
 def test_scratch_embeddings_learn():
     keras.utils.set_random_seed(0)
     model = build_sequence_model(20, embedding_dim=3, units=2)
@@ -83,6 +85,7 @@ def test_scratch_embeddings_learn():
     assert not np.array_equal(model.get_layer("embedding").get_weights()[0], before)
 
 
+@pytest.mark.slow
 def test_bag_model_trains_on_sparse_multi_hot_rows():
     keras.utils.set_random_seed(0)
     rows = np.zeros((64, 30), dtype="float32")

@@ -43,6 +43,7 @@ def test_custom_train_step_reports_the_real_decreasing_loss():
     assert all(value > 0 for value in history["grad_norm"])
 
 
+@pytest.mark.slow
 def test_custom_train_step_loss_equals_plain_fit():
     custom = fit(tiny(CustomTrainStepModel), shuffle=False)
     plain = fit(tiny(), shuffle=False)
@@ -50,6 +51,7 @@ def test_custom_train_step_loss_equals_plain_fit():
     assert custom["accuracy"] == pytest.approx(plain["accuracy"])
 
 
+@pytest.mark.slow
 def test_custom_model_evaluates_without_grad_norm():
     model = tiny(CustomTrainStepModel)
     fit(model, epochs=1)
@@ -59,6 +61,7 @@ def test_custom_model_evaluates_without_grad_norm():
     }
 
 
+@pytest.mark.slow
 def test_legacy_train_step_reports_a_constant_wrong_loss():
     legacy = tiny(LegacyTrainStepModel)
     history = fit(legacy, shuffle=False)

@@ -61,6 +61,7 @@ def test_conv_base_shares_layers_with_the_model():
     assert base.get_layer("conv_2") is source.get_layer("conv_2")
 
 
+@pytest.mark.slow
 def test_transfer_freezes_then_fine_tunes_the_top_block_only():
     source = build_convnet(**TINY)
     base = conv_base(source, "pool_2")

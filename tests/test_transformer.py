@@ -215,6 +215,7 @@ def test_classifier_learning_rate_decays_when_asked():
     assert float(schedule(10)) == pytest.approx(0.0, abs=1e-9)
 
 
+@pytest.mark.slow
 def test_classifier_trains():
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)

@@ -79,6 +79,7 @@ def test_nearest_neighbours_leave_out_the_word_and_special_tokens():
     assert [word for word, _ in result] == ["b", "c"]
 
 
+@pytest.mark.slow
 def test_pooled_classifier_frozen_or_learned():
     vectors = np.random.default_rng(0).normal(size=(30, 4)).astype("float32")
     keras.utils.set_random_seed(0)
