@@ -146,3 +146,32 @@ def test_big_scatter_plots_are_rasterized(points, images):
     fig, ax = plt.subplots(figsize=(4, 3))
     ax.scatter(np.arange(points), np.arange(points))
     assert figure_svg(fig).count("<image") == images
+
+
+@pytest.mark.parametrize(
+    "limits, labels",
+    [
+        ((1e-14, 0.1), {"1e−14", "1e−10", "1e−2"}),
+        ((0.01, 50.0), {"0.01", "0.1", "1", "10"}),
+    ],
+)
+def test_log_tick_labels_are_text_at_the_labels_size(limits, labels):
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.loglog(limits, limits)
+    svg = figure_svg(fig)
+    plt.close(fig)
+    shown = set(re.findall(r">([^<>]+)</text>", svg))
+    assert labels <= shown
+    sizes = {float(x) for x in re.findall(r"font-size: ([\d.]+)px", svg)}
+    assert min(sizes) >= MIN_FONT_SIZE
+
+
+def test_a_log_formatter_set_by_hand_is_kept():
+    from matplotlib import ticker
+
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.semilogy([1, 2], [1e-3, 1e3])
+    ax.yaxis.set_major_formatter(ticker.LogFormatterMathtext())
+    figure_svg(fig)
+    assert type(ax.yaxis.get_major_formatter()) is ticker.LogFormatterMathtext
+    plt.close(fig)

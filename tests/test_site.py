@@ -138,12 +138,6 @@ def shown_font_sizes(svg):
     return (min(sizes) * scale if sizes else None), width_px
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13, open: ten wide figures (autodiff, first-look, gradient-descent, "
-    "regularization, recurrent-networks, attention) still show text at 6.3-6.8 pt; "
-    "they need a new layout each",
-)
 def test_figure_text_is_legible_at_its_shown_size():
     """Figures are SVG, and their text is at least 9 pt as the page shows it."""
     checked, small, raster = 0, [], []

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import ticker
 
 from grimoire.validation import check_type, positive_float, positive_int
 
@@ -230,6 +231,48 @@ def fit_to_column(fig, width=COLUMN_WIDTH):
     return tuple(float(x) for x in fig.get_size_inches())
 
 
+class _TextLogFormatter(ticker.LogFormatter):
+    """Tick labels of a log axis as plain text: ``0.01``, ``100``, ``1e−14``.
+
+    Matplotlib's default writes ``10`` with a superscript exponent, and sets
+    the superscript at 70% of the label's size: 6.3 points for a 9-point tick
+    label, too small to read. An axis whose view lies within 0.001 to 10 000
+    is labelled with decimals; a wider one with ``1e−14``-style labels, all
+    alike. Which ticks are labelled is decided as matplotlib decides it.
+    """
+
+    def _num_to_string(self, x, vmin, vmax):
+        if 1e-3 <= vmin and vmax < 1e4:
+            return f"{x:.4g}"
+        exponent = int(np.floor(np.log10(x) + 1e-9))
+        mantissa = round(x / 10.0**exponent, 2)
+        if exponent == 0:
+            return f"{mantissa:g}"
+        return f"{mantissa:g}e{exponent}"
+
+
+def _log_ticks_as_text(fig):
+    """Give every log axis of ``fig`` that has matplotlib's default (superscript)
+    tick labels the plain-text labels of :class:`_TextLogFormatter`."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_scale() != "log":
+                continue
+            base = axis._scale.base
+            for formatter, setter in (
+                (axis.get_major_formatter(), axis.set_major_formatter),
+                (axis.get_minor_formatter(), axis.set_minor_formatter),
+            ):
+                if type(formatter) is ticker.LogFormatterSciNotation:
+                    setter(
+                        _TextLogFormatter(
+                            base,
+                            labelOnlyBase=formatter.labelOnlyBase,
+                            minor_thresholds=formatter.minor_thresholds,
+                        )
+                    )
+
+
 #: Collections with more elements than this are rasterized in the SVG (a
 #: scatter plot of thousands of points would make a page slow to load).
 _RASTERIZE_ABOVE = 2000
@@ -237,6 +280,10 @@ _RASTERIZE_ABOVE = 2000
 
 def figure_svg(fig):
     """The figure as the book shows it: SVG, text as text, fitted to the column.
+
+    The tick labels of a log axis are written as text (``0.01``, ``1e−14``),
+    not as ``10`` with a superscript exponent, which would be set at 70% of
+    the label's size, below the book's smallest font size.
 
     Args:
         fig: A matplotlib figure.
@@ -253,8 +300,14 @@ def figure_svg(fig):
         >>> svg = figure_svg(fig)
         >>> 'width="504pt"' in svg, ">epoch</text>" in svg
         (True, True)
+        >>> fig, ax = plt.subplots(figsize=(4, 3))
+        >>> _ = ax.loglog([1e-12, 1.0], [0.01, 100.0])
+        >>> svg = figure_svg(fig)
+        >>> ">1e−12</text>" in svg, ">0.01</text>" in svg
+        (True, True)
     """
     check_type("fig", fig, mpl.figure.Figure, expected="a matplotlib Figure")
+    _log_ticks_as_text(fig)
     fit_to_column(fig)
     for ax in fig.axes:
         for collection in ax.collections:

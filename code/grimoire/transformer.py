@@ -421,7 +421,7 @@ def plot_attention(weights, tokens, ax=None, key_tokens=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(1.8 + 0.3 * shape[1], 1.2 + 0.3 * shape[0]))
     ax.imshow(weights, cmap="Blues", vmin=0)
-    ax.set_xticks(np.arange(shape[1]), key_tokens, rotation=60, ha="right")
+    ax.set_xticks(np.arange(shape[1]), key_tokens, rotation=90)
     ax.set_yticks(np.arange(shape[0]), tokens)
     ax.set(xlabel="attended token (key)", ylabel="attending token (query)")
     return ax
