@@ -340,6 +340,23 @@ def test_cache_is_exact(book, package):
 
 
 @pytest.mark.slow
+def test_an_edit_saved_while_the_chapter_executes_is_not_missed(book):
+    # The cell plays an author who saves the page while it executes (its own
+    # code does not spell the two texts, so the page shows which one it has).
+    save = (
+        "page = os.path.join(os.environ['BOOK_SOURCE'], 'three.md')\n"
+        "text = open(page).read()\n"
+        "old, new = 'Bef' + 'ore.', 'Saved ' + 'meanwhile.'\n"
+        "open(page, 'w').write(text.replace(old, new))"
+    )
+    (book / "three.md").write_text(chapter("three", "Before.", save))
+    assert "three" in build(book, BOOK_SOURCE=str(book))
+    assert "Saved meanwhile." in (book / "three.md").read_text()
+    assert build(book, BOOK_SOURCE=str(book)) == []  # re-read, from the cache
+    assert "Saved meanwhile." in page(book, "three")
+
+
+@pytest.mark.slow
 def test_used_in_links_the_importing_chapters(book):
     (book / "api.md").write_text(
         "# API\n\n```{used-in} minipkg.alpha\n```\n\n```{used-in} minipkg.sub\n```\n"

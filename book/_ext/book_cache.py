@@ -24,7 +24,8 @@ This Sphinx extension closes those gaps, for every chapter that is a notebook:
 4. It records a content stamp of every page and of the files it depends on,
    and marks a page outdated when the stamp changes, even if file times did
    not (a copy made with ``cp -p``, ``rsync -a`` or an extracted archive keeps
-   old times, which Sphinx alone would trust).
+   old times, which Sphinx alone would trust). The page's stamp is of its text
+   as read, so an edit saved while the chapter executes is not missed.
 
 It also records which package modules each chapter imports, and provides the
 ``used-in`` directive, which the API reference uses to link every module to
@@ -471,13 +472,31 @@ def _stamps(env):
     return env.book_cache_stamps
 
 
-def _content_stamp(app, docname):
-    """A digest of a page's source, the files it depends on, and the environment."""
+#: Each page's text as Sphinx read it, from source-read to doctree-read (one
+#: process reads a page from start to end, also under ``-j``).
+_READ = {}
+
+
+def _remember_read(app, docname, source):
+    _READ[docname] = source[0]
+
+
+def _content_stamp(app, docname, text=None):
+    """A digest of a page's source, the files it depends on, and the environment.
+
+    ``text`` is the page as it was read; by default, as it is on disk now.
+    """
     env = app.env
-    paths = {str(env.doc2path(docname))}
-    paths |= {str(Path(app.srcdir, dep)) for dep in env.dependencies.get(docname, ())}
+    page = env.doc2path(docname)
+    if text is None:
+        try:
+            text = Path(page).read_text(encoding="utf-8")
+        except OSError:
+            text = "<missing>"
     digest = hashlib.sha256(_environment_key(app).encode())
-    for path in sorted(paths):
+    digest.update(f"{page}\0{text}\0".encode())
+    paths = {str(Path(app.srcdir, dep)) for dep in env.dependencies.get(docname, ())}
+    for path in sorted(paths - {str(page)}):
         try:
             content = Path(path).read_bytes()
         except OSError:
@@ -487,7 +506,11 @@ def _content_stamp(app, docname):
 
 
 def _record_stamp(app, doctree):
-    _stamps(app.env)[app.env.docname] = _content_stamp(app, app.env.docname)
+    # The page as read, not as it is now: executing a chapter takes minutes,
+    # and an edit saved meanwhile must leave the page outdated. (Sphinx 8
+    # stamps the time of reading after the parse, so it misses such an edit.)
+    docname = app.env.docname
+    _stamps(app.env)[docname] = _content_stamp(app, docname, _READ.pop(docname, None))
 
 
 def _outdated_by_content(app, env, added, changed, removed):
@@ -584,13 +607,14 @@ def setup(app):
         >>> setup(app)["parallel_read_safe"]
         True
         >>> app.registered("connect")
-        ['source-read', 'doctree-read', 'env-get-outdated', 'doctree-resolved',
-         'env-get-updated', 'env-purge-doc', 'env-merge-info']
+        ['source-read', 'source-read', 'doctree-read', 'env-get-outdated',
+         'doctree-resolved', 'env-get-updated', 'env-purge-doc', 'env-merge-info']
     """
     app.add_config_value("book_cache_package", "grimoire", "env")
     app.add_config_value("book_cache_extra_files", [], "env")
     app.add_config_value("book_cache_variables", [], "env")
     app.add_config_value("book_cache_distributions", [], "env")
+    app.connect("source-read", _remember_read, priority=100)
     app.connect("source-read", _on_source_read)
     app.connect("doctree-read", _record_stamp)
     app.connect("env-get-outdated", _outdated_by_content)
