@@ -214,7 +214,16 @@ _INSPECT = """() => {
     alt: img.getAttribute("alt"),
     loaded: img.complete && img.naturalWidth > 0,
   }));
+  // A <dl> of <dd> items with no <dt> is read out as a glossary without
+  // terms (a long signature of the API page; book/_ext/signature_lists.py).
+  const termless = [...document.querySelectorAll("dl:not([role])")]
+    .filter((dl) => {
+      const tags = [...dl.children].map((child) => child.tagName);
+      return tags.includes("DD") && !tags.includes("DT") && !tags.includes("DIV");
+    })
+    .map((dl) => dl.textContent.trim().replace(/\\s+/g, " ").slice(0, 60));
   return {
+    termless,
     maths: maths.length,
     unrendered,
     raw,
@@ -380,6 +389,15 @@ def test_no_page_is_wider_than_the_screen(report, width):
         if w == width and found["scrollWidth"] > found["viewport"]
     ]
     _check(failures, f"pages wider than a {width} px screen", check=f"width{width}")
+
+
+def test_definition_lists_have_terms(report):
+    failures = [
+        (f"{page} at {width}px", f"a <dl> with no <dt>: {found['termless'][:2]}")
+        for (page, width), found in report.items()
+        if found["termless"]
+    ]
+    _check(failures, "definition lists without terms")
 
 
 def test_output_text_has_enough_contrast(report):
