@@ -60,6 +60,8 @@ extensions = [
     "offline_maths",
     # Every image a page shows has a real alt text, not its file path.
     "image_alt",
+    # A long signature's one-parameter-a-line list is layout, not a glossary.
+    "signature_lists",
 ]
 
 exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints", ".jupyter_cache"]
