@@ -60,16 +60,7 @@ CHROMIUM_ARGS = [
 # Pages whose known faults are another helper's to fix: {page: reason}.
 # Each check below xfails (never passes silently) when the only pages that
 # fail it are listed here for it.
-KNOWN_FAULTS = {
-    "alt": {
-        "vision/interpretability.html": (
-            "owner: the interpretability chapter (interp helper): the image that "
-            "the solution of ex-interp-first-layer draws is a bare cell output "
-            "with no alt text; its cell needs `mystnb: {image: {alt: ...}}` or a "
-            "{glue:figure}"
-        ),
-    },
-}
+KNOWN_FAULTS = {}
 
 pytestmark = pytest.mark.browser
 
