@@ -57,9 +57,9 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 
-# Pages whose known faults are another helper's to fix: {page: reason}.
-# Each check below xfails (never passes silently) when the only pages that
-# fail it are listed here for it.
+# Known faults, by check, while an open issue tracks them:
+# {check: {page: "issue N: what is wrong"}}. A check xfails (it never passes
+# silently) when the only pages that fail it are listed here for it. None now.
 KNOWN_FAULTS = {}
 
 pytestmark = pytest.mark.browser
