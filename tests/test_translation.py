@@ -144,6 +144,24 @@ def test_greedy_decode_feeds_back_its_own_choices():
     assert tokens == [["a", "b"]] * 5
 
 
+def test_greedy_decode_pads_the_last_batch_and_keeps_every_sentence_apart():
+    vocabulary = build_vocabulary([["a", "b"]])  # a = 4, b = 5
+    source = keras.Input((2,), dtype="int32", name="source")
+    target = keras.Input((4,), dtype="int32", name="target")
+    # The next token is the first source id (a or b), then [end].
+    first = ops.take(source, [0], axis=1)
+    chosen = ops.where(ops.equal(target, 2), first, ops.full_like(target, 3))
+    logits = keras.layers.Lambda(lambda t: 10.0 * ops.one_hot(t, 6))(chosen)
+    model = keras.Model({"source": source, "target": target}, logits)
+    sizes = []
+    predict = model.predict_on_batch
+    model.predict_on_batch = lambda x: sizes.append(len(x["source"])) or predict(x)
+    ids = np.array([[4, 0], [5, 0], [5, 0], [4, 0], [5, 0]], "int32")
+    tokens = greedy_decode(model, ids, vocabulary, batch_size=2)
+    assert tokens == [["a"], ["b"], ["b"], ["a"], ["b"]]
+    assert set(sizes) == {2}  # the last batch, of one, padded to two
+
+
 def test_greedy_decode_stops_at_the_decoder_length():
     vocabulary = build_vocabulary([["a", "b"]])
     model = _chain_model([0, 0, 4, 0, 5, 4])  # a, b, a, b, ... never [end]

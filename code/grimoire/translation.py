@@ -335,10 +335,13 @@ def greedy_decode(model, source_ids, vocabulary, batch_size=256):
     batch_size = positive_int("batch_size", batch_size)
     source_ids = np.asarray(source_ids, dtype=np.int32)
     length = model.inputs[1].shape[1]
+    rows = min(batch_size, len(source_ids))  # every batch this size: one trace
     outputs = []
     for first in range(0, len(source_ids), batch_size):
         source = source_ids[first : first + batch_size]
-        target = np.zeros((len(source), length + 1), dtype=np.int32)
+        real = len(source)
+        source = np.concatenate([source, np.repeat(source[:1], rows - real, axis=0)])
+        target = np.zeros((rows, length + 1), dtype=np.int32)
         target[:, 0] = vocabulary.index(START)
         done = np.zeros(len(source), dtype=bool)
         for step in range(length):
@@ -350,7 +353,7 @@ def greedy_decode(model, source_ids, vocabulary, batch_size=256):
             done |= chosen == vocabulary.index(END)
             if done.all():
                 break
-        outputs.append(target[:, 1:])
+        outputs.append(target[:real, 1:])
     return decode_ids(np.concatenate(outputs), vocabulary)
 
 
