@@ -305,7 +305,11 @@ def greedy_decode(model, source_ids, vocabulary, batch_size=256):
     and the tokens chosen so far, and that token is written into the input
     for the next step. The causal mask makes the padding that still follows
     position ``t`` invisible. A sentence is finished at ``[end]``; the loop
-    stops when all are, or when the decoder's length runs out.
+    stops when all are, or when the decoder's length runs out. The sentences
+    go through the model ``batch_size`` at a time; a shorter last batch is
+    padded with copies of its first sentence (whose translations are
+    dropped), so that every call has the same shape and the model's
+    prediction step is traced once.
 
     Args:
         model: A model made by :func:`~grimoire.seq2seq.build_translator`.
