@@ -2,8 +2,8 @@
 
 Run it with ``make bench`` (``--jobs 1 2`` by default: one cold build per
 value of ``sphinx-build -j``, then the incremental builds with the first).
-Each build copies the book (``book/``, ``code/``, ``_static/``, ``conf.py``,
-``requirements.txt``) into a scratch folder and
+Each build copies the book (``book/``, ``code/``, ``_static/``, ``.vendor/``,
+``conf.py``, ``requirements.txt``) into a scratch folder and
 builds the copy there with its own execution cache, so the working tree and
 its cache are never touched. The scratch package shadows the installed one
 through ``PYTHONPATH``, so an edit to it is seen by the notebook kernels.
@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import build_settings  # noqa: E402
 
-COPIED = ["book", "code", "_static", "conf.py", "requirements.txt"]
+# .vendor holds the site's MathJax (make mathjax, which make bench runs first).
+COPIED = ["book", "code", "_static", ".vendor", "conf.py", "requirements.txt"]
 PROSE_EDIT = (
     "book/foundations/first-look.md",
     "\n\nA sentence added by the benchmark.\n",
